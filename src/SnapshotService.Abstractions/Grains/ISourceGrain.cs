@@ -1,0 +1,36 @@
+namespace SnapshotService.Grains;
+
+/// <summary>
+/// One grain per source (keyed by source id): owns the capture loop and is the only writer of the
+/// source's export log in a healthy cluster (commit fencing stops a second one).
+/// </summary>
+[Alias("SnapshotService.ISourceGrain")]
+public interface ISourceGrain : IGrainWithStringKey
+{
+    /// <summary>Activates the grain and starts capture unless the source is paused. Idempotent.</summary>
+    [Alias("EnsureStarted")]
+    Task<SourceStatus> EnsureStartedAsync();
+
+    /// <summary>Current status.</summary>
+    [Alias("GetStatus")]
+    Task<SourceStatus> GetStatusAsync();
+
+    /// <summary>Stops reading, commits what was read, and keeps the position. Survives restarts.</summary>
+    [Alias("Pause")]
+    Task<SourceStatus> PauseAsync();
+
+    /// <summary>Restarts capture from the last committed position (also after a failure).</summary>
+    [Alias("Resume")]
+    Task<SourceStatus> ResumeAsync();
+
+    /// <summary>
+    /// Creates an anchor. For "latest" it first commits what capture has read, so the anchor
+    /// never points past a committed sequence number.
+    /// </summary>
+    [Alias("CreateSnapshot")]
+    Task<SnapshotAnchor> CreateSnapshotAsync(CreateSnapshotCommand command);
+
+    /// <summary>Re-reads the export log from the store and checks it.</summary>
+    [Alias("VerifyLog")]
+    Task<LogVerificationReport> VerifyLogAsync();
+}

@@ -1,0 +1,33 @@
+namespace SnapshotService.Grains;
+
+/// <summary>The capture state of a source.</summary>
+public enum SourceState
+{
+    /// <summary>The log is being opened and recovered.</summary>
+    Starting = 0,
+
+    /// <summary>Capture is running.</summary>
+    Running = 1,
+
+    /// <summary>Capture was paused by a user; the position is kept.</summary>
+    Paused = 2,
+
+    /// <summary>Capture stopped on an error; <see cref="SourceStatus.FailureReason"/> says why.</summary>
+    Failed = 3,
+}
+
+/// <summary>What GetSource shows.</summary>
+[GenerateSerializer, Immutable]
+[Alias("SnapshotService.SourceStatus")]
+public sealed record SourceStatus(
+    [property: Id(0)] string SourceId,
+    [property: Id(1)] string Kind,
+    [property: Id(2)] SourceState State,
+    [property: Id(3)] string? FailureReason,
+    [property: Id(4)] long CommittedSeq,
+    [property: Id(5)] long CommitCount,
+    [property: Id(6)] string PositionSummary,
+    [property: Id(7)] double LagSeconds,
+    [property: Id(8)] DateTimeOffset? LastCommitTime,
+    [property: Id(9)] double ChangesPerSecond,
+    [property: Id(10)] string Description);

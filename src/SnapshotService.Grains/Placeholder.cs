@@ -1,0 +1,2 @@
+namespace SnapshotService.Grains;
+internal static class Placeholder;
