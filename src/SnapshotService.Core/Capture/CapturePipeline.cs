@@ -17,6 +17,7 @@ namespace SnapshotService.Capture;
 /// </remarks>
 public sealed class CapturePipeline : IAsyncDisposable
 {
+    private static readonly TimeSpan IdleBackoff = TimeSpan.FromMilliseconds(20);
     private readonly IChangeSource _source;
     private readonly ExportLog _log;
     private readonly CaptureOptions _options;
@@ -141,8 +142,15 @@ public sealed class CapturePipeline : IAsyncDisposable
             var lastWatermarkLook = long.MinValue;
             while (!stop.IsCancellationRequested)
             {
+                var readStarted = _time.GetTimestamp();
                 var batch = await _source.ReadChangesAsync(position, _options.ReadBatchSize, stop).ConfigureAwait(false);
                 position = batch.PositionAfter;
+                if (batch.IsEmpty && _time.GetElapsedTime(readStarted) < IdleBackoff)
+                {
+                    // Adapters are meant to wait for news themselves; one that answers "nothing" at
+                    // once would otherwise turn this loop into a busy spin.
+                    await Task.Delay(IdleBackoff, _time, stop).ConfigureAwait(false);
+                }
                 if (!batch.IsEmpty || batch.PositionAfter != _log.Head.Position)
                 {
                     await _channel.Writer.WriteAsync(batch, abort).ConfigureAwait(false);
