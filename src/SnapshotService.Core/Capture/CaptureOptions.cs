@@ -1,0 +1,64 @@
+namespace SnapshotService.Capture;
+
+/// <summary>
+/// How a source's capture pipeline batches changes into commits. Bound from
+/// <c>SnapshotService:Capture</c>. Bigger batches mean fewer commit records (cheaper, faster
+/// recovery) but more changes re-read after a crash and a longer time until a change is durable.
+/// </summary>
+public sealed class CaptureOptions
+{
+    /// <summary>Most changes asked of the source per read.</summary>
+    public int ReadBatchSize { get; set; } = 1_000;
+
+    /// <summary>Commit when this many changes are pending.</summary>
+    public int MaxCommitChanges { get; set; } = 5_000;
+
+    /// <summary>Commit when this many document bytes are pending.</summary>
+    public int MaxCommitBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Commit at least this often while changes are pending, so a quiet source still becomes durable quickly.</summary>
+    public TimeSpan MaxCommitDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// How often a position that moved without changes (an idle source's fresh resume token) is
+    /// committed. Keeps the saved position young (inside the oplog window) without empty-commit spam.
+    /// </summary>
+    public TimeSpan PositionOnlyCommitInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Read batches buffered between the reader and the committer. When full, the reader waits
+    /// (backpressure), so a slow store slows reads instead of growing memory.
+    /// </summary>
+    public int ChannelCapacity { get; set; } = 8;
+
+    /// <summary>Returns the problems with these settings, each naming the setting.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (ReadBatchSize is < 1 or > 100_000)
+        {
+            problems.Add($"SnapshotService:Capture:ReadBatchSize must be between 1 and 100000 (was {ReadBatchSize}).");
+        }
+        if (MaxCommitChanges is < 1 or > 1_000_000)
+        {
+            problems.Add($"SnapshotService:Capture:MaxCommitChanges must be between 1 and 1000000 (was {MaxCommitChanges}).");
+        }
+        if (MaxCommitBytes < 1024)
+        {
+            problems.Add($"SnapshotService:Capture:MaxCommitBytes must be at least 1024 (was {MaxCommitBytes}).");
+        }
+        if (MaxCommitDelay <= TimeSpan.Zero || MaxCommitDelay > TimeSpan.FromMinutes(5))
+        {
+            problems.Add($"SnapshotService:Capture:MaxCommitDelay must be between 00:00:00.001 and 00:05:00 (was {MaxCommitDelay}).");
+        }
+        if (PositionOnlyCommitInterval <= TimeSpan.Zero || PositionOnlyCommitInterval > TimeSpan.FromHours(1))
+        {
+            problems.Add($"SnapshotService:Capture:PositionOnlyCommitInterval must be between 00:00:00.001 and 01:00:00 (was {PositionOnlyCommitInterval}).");
+        }
+        if (ChannelCapacity is < 1 or > 1024)
+        {
+            problems.Add($"SnapshotService:Capture:ChannelCapacity must be between 1 and 1024 (was {ChannelCapacity}).");
+        }
+        return problems;
+    }
+}

@@ -1,2 +1,0 @@
-namespace SnapshotService.Grains;
-internal static class Placeholder;

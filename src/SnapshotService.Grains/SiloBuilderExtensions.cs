@@ -1,0 +1,28 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using SnapshotService.Capture;
+
+namespace SnapshotService.Grains;
+
+/// <summary>Registers source capture on a silo.</summary>
+public static class SiloBuilderExtensions
+{
+    /// <summary>
+    /// Adds what the source grains need besides the ports, and a start-up task that activates the
+    /// grain of every configured source so capture starts with the silo. The host must register an
+    /// <see cref="Storage.IObjectStore"/> and an <see cref="Sources.IChangeSourceFactory"/>.
+    /// </summary>
+    public static ISiloBuilder AddSourceCapture(this ISiloBuilder silo, Action<CaptureOptions>? configure = null)
+    {
+        var options = silo.Services.AddOptions<CaptureOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+        options.Validate(o => o.Validate().Count == 0, "Capture options are invalid.");
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddSingleton<SourceSupervisor>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SourceSupervisor>());
+        return silo;
+    }
+}
