@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SnapshotService.Capture;
 
 namespace SnapshotService.Grains;
@@ -19,7 +20,9 @@ public static class SiloBuilderExtensions
             options.Configure(configure);
         }
         options.Validate(o => o.Validate().Count == 0, "Capture options are invalid.");
-        silo.Services.AddSingleton(TimeProvider.System);
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddSingleton<SourceSupervisor>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SourceSupervisor>());
         return silo;
     }
 }

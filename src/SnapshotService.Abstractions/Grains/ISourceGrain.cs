@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace SnapshotService.Grains;
 
 /// <summary>
@@ -11,8 +13,9 @@ public interface ISourceGrain : IGrainWithStringKey
     [Alias("EnsureStarted")]
     Task<SourceStatus> EnsureStartedAsync();
 
-    /// <summary>Current status.</summary>
+    /// <summary>Current status. Interleaves with other calls so a long verify never blocks status pages.</summary>
     [Alias("GetStatus")]
+    [AlwaysInterleave]
     Task<SourceStatus> GetStatusAsync();
 
     /// <summary>Stops reading, commits what was read, and keeps the position. Survives restarts.</summary>
@@ -30,7 +33,8 @@ public interface ISourceGrain : IGrainWithStringKey
     [Alias("CreateSnapshot")]
     Task<SnapshotAnchor> CreateSnapshotAsync(CreateSnapshotCommand command);
 
-    /// <summary>Re-reads the export log from the store and checks it.</summary>
+    /// <summary>Re-reads the export log from the store and checks it (read-only, so it may interleave).</summary>
     [Alias("VerifyLog")]
+    [AlwaysInterleave]
     Task<LogVerificationReport> VerifyLogAsync();
 }

@@ -20,6 +20,12 @@ public sealed class CaptureOptions
     public TimeSpan MaxCommitDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
+    /// How often a position that moved without changes (an idle source's fresh resume token) is
+    /// committed. Keeps the saved position young (inside the oplog window) without empty-commit spam.
+    /// </summary>
+    public TimeSpan PositionOnlyCommitInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Read batches buffered between the reader and the committer. When full, the reader waits
     /// (backpressure), so a slow store slows reads instead of growing memory.
     /// </summary>
@@ -44,6 +50,10 @@ public sealed class CaptureOptions
         if (MaxCommitDelay <= TimeSpan.Zero || MaxCommitDelay > TimeSpan.FromMinutes(5))
         {
             problems.Add($"SnapshotService:Capture:MaxCommitDelay must be between 00:00:00.001 and 00:05:00 (was {MaxCommitDelay}).");
+        }
+        if (PositionOnlyCommitInterval <= TimeSpan.Zero || PositionOnlyCommitInterval > TimeSpan.FromHours(1))
+        {
+            problems.Add($"SnapshotService:Capture:PositionOnlyCommitInterval must be between 00:00:00.001 and 01:00:00 (was {PositionOnlyCommitInterval}).");
         }
         if (ChannelCapacity is < 1 or > 1024)
         {

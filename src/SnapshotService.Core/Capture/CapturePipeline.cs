@@ -1,0 +1,322 @@
+using System.Threading.Channels;
+using SnapshotService.Log;
+using SnapshotService.Sources;
+
+namespace SnapshotService.Capture;
+
+/// <summary>
+/// Moves changes from one <see cref="IChangeSource"/> into its <see cref="ExportLog"/>: a reader
+/// task pulls batches after the log's committed position into a bounded channel; a committer task
+/// groups them into commits by count, bytes and time. The channel bound is the backpressure: a
+/// slow store makes the reader wait instead of growing memory.
+/// </summary>
+/// <remarks>
+/// Exactly-once effect comes from the log, not from here: every commit carries the source position
+/// after its last change, and the reader always starts from the log's committed position, so a
+/// crash anywhere only loses work that was never committed and is re-read on restart.
+/// </remarks>
+public sealed class CapturePipeline : IAsyncDisposable
+{
+    private static readonly TimeSpan IdleBackoff = TimeSpan.FromMilliseconds(20);
+    private readonly IChangeSource _source;
+    private readonly ExportLog _log;
+    private readonly CaptureOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Channel<ChangeBatch> _channel;
+    private readonly CancellationTokenSource _stopReading = new();
+    private readonly CancellationTokenSource _abort = new();
+    private readonly Lock _flushLock = new();
+    private readonly CommitRateMeter _rate;
+    private TaskCompletionSource _flushRequested = NewSignal();
+    private List<TaskCompletionSource> _flushWaiters = [];
+    private Task _reader = Task.CompletedTask;
+    private Task _committer = Task.CompletedTask;
+    private SourceWatermark? _watermark;
+
+    /// <summary>Creates a pipeline; call <see cref="Start"/> to run it.</summary>
+    public CapturePipeline(IChangeSource source, ExportLog log, CaptureOptions options, TimeProvider? timeProvider = null)
+    {
+        _source = source;
+        _log = log;
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _rate = new CommitRateMeter(_time);
+        _channel = Channel.CreateBounded<ChangeBatch>(new BoundedChannelOptions(options.ChannelCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    /// <summary>Completes when both loops end; faults with the error that stopped capture (e.g. <see cref="LogFencedException"/>).</summary>
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    /// <summary>The log's newest durable state.</summary>
+    public LogHead Head => _log.Head;
+
+    /// <summary>Changes committed per second over the last few seconds.</summary>
+    public double ChangesPerSecond => _rate.PerSecond(_log.Head.LastSeq);
+
+    /// <summary>The newest watermark the reader saw, or null before the first look.</summary>
+    public SourceWatermark? LastWatermark => Volatile.Read(ref _watermark);
+
+    /// <summary>Starts the reader and committer on the thread pool.</summary>
+    public void Start()
+    {
+        _reader = Task.Run(() => ReadLoopAsync(_stopReading.Token, _abort.Token));
+        _committer = Task.Run(() => CommitLoopAsync(_abort.Token));
+        Completion = WhenBothAsync();
+    }
+
+    /// <summary>
+    /// Commits everything the reader has handed over so far and returns once it is durable.
+    /// Used before anchoring "latest", so an anchor never points past a committed seq.
+    /// </summary>
+    public Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (Completion.IsCompleted)
+        {
+            return Task.CompletedTask;
+        }
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_flushLock)
+        {
+            _flushWaiters.Add(waiter);
+            _flushRequested.TrySetResult();
+        }
+        // If the committer ends (stop or fault) before serving the request, release the caller too.
+        return Task.WhenAny(waiter.Task, Completion).Unwrap().WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Stops reading, commits what was read, and waits for both loops (clean shutdown).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopReading.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Out of time: abandon what is not committed; it is re-read from the committed position.
+            await _abort.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _abort.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Completion.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The owner observed (or chose to ignore) the failure through Completion already.
+        }
+        _stopReading.Dispose();
+        _abort.Dispose();
+    }
+
+    private async Task WhenBothAsync()
+    {
+        try
+        {
+            await _reader.ConfigureAwait(false);
+        }
+        finally
+        {
+            // Whatever ended the reader, the committer drains and stops (it sees the channel complete).
+            await _committer.ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReadLoopAsync(CancellationToken stop, CancellationToken abort)
+    {
+        Exception? failure = null;
+        try
+        {
+            var position = _log.Head.Position;
+            var lastWatermarkLook = long.MinValue;
+            while (!stop.IsCancellationRequested)
+            {
+                var readStarted = _time.GetTimestamp();
+                var batch = await _source.ReadChangesAsync(position, _options.ReadBatchSize, stop).ConfigureAwait(false);
+                position = batch.PositionAfter;
+                if (batch.IsEmpty && _time.GetElapsedTime(readStarted) < IdleBackoff)
+                {
+                    // Adapters are meant to wait for news themselves; one that answers "nothing" at
+                    // once would otherwise turn this loop into a busy spin.
+                    await Task.Delay(IdleBackoff, _time, stop).ConfigureAwait(false);
+                }
+                if (!batch.IsEmpty || batch.PositionAfter != _log.Head.Position)
+                {
+                    await _channel.Writer.WriteAsync(batch, abort).ConfigureAwait(false);
+                }
+                var now = _time.GetTimestamp();
+                if (batch.IsEmpty || _time.GetElapsedTime(lastWatermarkLook, now) > TimeSpan.FromSeconds(1))
+                {
+                    // The watermark feeds lag; looking once a second keeps its cost out of the hot path.
+                    Volatile.Write(ref _watermark, await _source.GetWatermarkAsync(stop).ConfigureAwait(false));
+                    lastWatermarkLook = now;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested || abort.IsCancellationRequested)
+        {
+            // Stop requested: what was read is committed by the committer's final drain.
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+            throw;
+        }
+        finally
+        {
+            _channel.Writer.TryComplete(failure);
+        }
+    }
+
+    private async Task CommitLoopAsync(CancellationToken abort)
+    {
+        var pending = new PendingCommit(_log.Head.Position);
+        var reader = _channel.Reader;
+        while (true)
+        {
+            while (reader.TryRead(out var batch))
+            {
+                pending.Add(batch, _time.GetTimestamp());
+                if (pending.Changes.Count >= _options.MaxCommitChanges || pending.Bytes >= _options.MaxCommitBytes)
+                {
+                    await CommitAsync(pending, abort).ConfigureAwait(false);
+                }
+            }
+
+            var flushWaiters = TakeFlushWaiters();
+            if (flushWaiters.Count > 0 || IsDue(pending))
+            {
+                await CommitAsync(pending, abort).ConfigureAwait(false);
+            }
+            foreach (var waiter in flushWaiters)
+            {
+                waiter.TrySetResult();
+            }
+
+            if (reader.Completion.IsCompleted)
+            {
+                await CommitAsync(pending, abort).ConfigureAwait(false);
+                ReleaseFlushWaiters();
+                await reader.Completion.ConfigureAwait(false); // rethrows the reader's failure, if any
+                return;
+            }
+
+            await WaitForWorkAsync(pending, abort).ConfigureAwait(false);
+        }
+    }
+
+    private bool IsDue(PendingCommit pending) =>
+        pending.HasWork && _time.GetElapsedTime(pending.FirstAddedAt) >= DelayFor(pending);
+
+    // A batch-less position move (an idle MongoDB stream's fresh resume token) is worth saving, but
+    // not four times a second: that would fill the log with empty commits.
+    private TimeSpan DelayFor(PendingCommit pending) =>
+        pending.Changes.Count > 0 ? _options.MaxCommitDelay : _options.PositionOnlyCommitInterval;
+
+    private async Task WaitForWorkAsync(PendingCommit pending, CancellationToken abort)
+    {
+        Task flush;
+        lock (_flushLock)
+        {
+            flush = _flushRequested.Task;
+        }
+        var dataReady = _channel.Reader.WaitToReadAsync(abort).AsTask();
+        if (!pending.HasWork)
+        {
+            await Task.WhenAny(dataReady, flush).ConfigureAwait(false);
+            return;
+        }
+        var remaining = DelayFor(pending) - _time.GetElapsedTime(pending.FirstAddedAt);
+        if (remaining <= TimeSpan.Zero)
+        {
+            return;
+        }
+        using var timeout = new CancellationTokenSource(remaining, _time);
+        var timer = Task.Delay(Timeout.Infinite, timeout.Token);
+        await Task.WhenAny(dataReady, flush, timer).ConfigureAwait(false);
+    }
+
+    private async Task CommitAsync(PendingCommit pending, CancellationToken abort)
+    {
+        if (!pending.HasWork)
+        {
+            return;
+        }
+        await _log.AppendAsync(pending.Changes, pending.Position, abort).ConfigureAwait(false);
+        _rate.Record(_log.Head.LastSeq);
+        pending.Clear();
+    }
+
+    private List<TaskCompletionSource> TakeFlushWaiters()
+    {
+        lock (_flushLock)
+        {
+            if (_flushWaiters.Count == 0)
+            {
+                return [];
+            }
+            var waiters = _flushWaiters;
+            _flushWaiters = [];
+            _flushRequested = NewSignal();
+            return waiters;
+        }
+    }
+
+    private void ReleaseFlushWaiters()
+    {
+        foreach (var waiter in TakeFlushWaiters())
+        {
+            waiter.TrySetResult();
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Changes read but not yet committed, and the position after the newest of them.</summary>
+    private sealed class PendingCommit(SourcePosition committedPosition)
+    {
+        private SourcePosition _committedPosition = committedPosition;
+
+        public List<SourceChange> Changes { get; } = [];
+
+        public SourcePosition Position { get; private set; } = committedPosition;
+
+        public long Bytes { get; private set; }
+
+        public long FirstAddedAt { get; private set; }
+
+        public bool HasWork => Changes.Count > 0 || Position != _committedPosition;
+
+        public void Add(ChangeBatch batch, long timestamp)
+        {
+            if (!HasWork)
+            {
+                FirstAddedAt = timestamp;
+            }
+            Changes.AddRange(batch.Changes);
+            foreach (var change in batch.Changes)
+            {
+                Bytes += change.Document.Length + change.Key.Length + 64;
+            }
+            Position = batch.PositionAfter;
+        }
+
+        public void Clear()
+        {
+            Changes.Clear();
+            Bytes = 0;
+            _committedPosition = Position;
+        }
+    }
+}

@@ -1,0 +1,240 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SnapshotService.Capture;
+using SnapshotService.Errors;
+using SnapshotService.Log;
+using SnapshotService.Snapshots;
+using SnapshotService.Sources;
+using SnapshotService.Storage;
+
+namespace SnapshotService.Grains;
+
+/// <summary>
+/// Owns one source's capture: opens its export log on activation, resumes from the committed
+/// position, runs the <see cref="CapturePipeline"/>, and serves status, pause/resume and anchors.
+/// The pipeline runs on the thread pool; the grain only starts, stops and observes it.
+/// </summary>
+public sealed partial class SourceGrain(
+    IObjectStore store,
+    IChangeSourceFactory sources,
+    IOptions<CaptureOptions> captureOptions,
+    TimeProvider time,
+    ILogger<SourceGrain> logger) : Grain, ISourceGrain
+{
+    private static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromSeconds(5);
+
+    private readonly SnapshotAnchorStore _anchors = new(store);
+    private readonly PauseFlag _pauseFlag = new(store);
+    private string _sourceId = "";
+    private string _kind = "";
+    private string _description = "";
+    private ExportLog? _log;
+    private IChangeSource? _source;
+    private CapturePipeline? _pipeline;
+    private SourceState _state = SourceState.Starting;
+    private string? _failureReason;
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _sourceId = this.GetPrimaryKeyString();
+        _kind = sources.KindOf(_sourceId) ?? "";
+        // The timer keeps the activation alive (capture must not stop when nobody calls) and
+        // notices a pipeline that died between calls.
+        this.RegisterGrainTimer(HeartbeatAsync, new GrainTimerCreationOptions(HeartbeatPeriod, HeartbeatPeriod) { KeepAlive = true });
+        if (_kind.Length == 0)
+        {
+            Fail($"source '{_sourceId}' is not configured");
+            return;
+        }
+        if (await _pauseFlag.IsPausedAsync(_sourceId, cancellationToken))
+        {
+            _state = SourceState.Paused;
+            LogPausedOnActivation(_sourceId);
+            return;
+        }
+        await StartCaptureAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        LogDeactivating(_sourceId, reason.Description);
+        await StopCaptureAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<SourceStatus> EnsureStartedAsync() => GetStatusAsync();
+
+    /// <inheritdoc />
+    public Task<SourceStatus> GetStatusAsync()
+    {
+        ObservePipeline();
+        var head = _pipeline?.Head ?? _log?.Head ?? LogHead.Empty;
+        var watermark = _pipeline?.LastWatermark;
+        var lag = watermark?.SourceTime is { } newest && head.LastSourceTime is { } committed && newest > committed
+            ? (newest - committed).TotalSeconds
+            : 0;
+        return Task.FromResult(new SourceStatus(
+            _sourceId,
+            _kind,
+            _state,
+            _failureReason,
+            head.LastSeq,
+            head.CommitNumber,
+            head.Position.ToString(),
+            lag,
+            head.LastCommitTime,
+            _state == SourceState.Running ? _pipeline?.ChangesPerSecond ?? 0 : 0,
+            _description));
+    }
+
+    /// <inheritdoc />
+    public async Task<SourceStatus> PauseAsync()
+    {
+        RequireConfigured();
+        await _pauseFlag.SetAsync(_sourceId, paused: true, CancellationToken.None);
+        await StopCaptureAsync(CancellationToken.None);
+        _state = SourceState.Paused;
+        _failureReason = null;
+        LogPaused(_sourceId, _log?.Head.LastSeq ?? 0);
+        return await GetStatusAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task<SourceStatus> ResumeAsync()
+    {
+        RequireConfigured();
+        await _pauseFlag.SetAsync(_sourceId, paused: false, CancellationToken.None);
+        ObservePipeline();
+        if (_state != SourceState.Running)
+        {
+            await StopCaptureAsync(CancellationToken.None);
+            await StartCaptureAsync(CancellationToken.None);
+        }
+        return await GetStatusAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task<SnapshotAnchor> CreateSnapshotAsync(CreateSnapshotCommand command)
+    {
+        RequireConfigured();
+        ObservePipeline();
+        if (_pipeline is not null && _state == SourceState.Running && command.AtSequence is null && command.AtTime is null)
+        {
+            // "Latest" means what capture has read up to now, made durable first.
+            await _pipeline.FlushAsync(CancellationToken.None);
+        }
+        var reader = new ExportLogReader(store, _sourceId);
+        var head = _log?.Head ?? await reader.ReadHeadAsync(CancellationToken.None);
+        var anchor = await _anchors.CreateAsync(_sourceId, command, head, reader, CancellationToken.None);
+        LogAnchorCreated(_sourceId, anchor.Id, anchor.Seq);
+        return anchor;
+    }
+
+    /// <inheritdoc />
+    public Task<LogVerificationReport> VerifyLogAsync()
+    {
+        RequireConfigured();
+        return LogVerifier.VerifyAsync(store, _sourceId, CancellationToken.None);
+    }
+
+    private async Task StartCaptureAsync(CancellationToken cancellationToken)
+    {
+        _state = SourceState.Starting;
+        _failureReason = null;
+        try
+        {
+            _source = sources.Create(_sourceId);
+            _description = _source.Describe().Description;
+            _log = await ExportLog.OpenAsync(store, _sourceId, new ExportLogOptions(), cancellationToken);
+            _pipeline = new CapturePipeline(_source, _log, captureOptions.Value, time);
+            _pipeline.Start();
+            _state = SourceState.Running;
+            LogStarted(_sourceId, _log.Head.LastSeq, _log.Head.Position.ToString(), _log.WriterId);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Fail($"capture could not start: {ex.Message}", ex);
+        }
+    }
+
+    private async Task StopCaptureAsync(CancellationToken cancellationToken)
+    {
+        if (_pipeline is { } pipeline)
+        {
+            try
+            {
+                await pipeline.StopAsync(cancellationToken);
+                await pipeline.Completion;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Stopping observes the failure; the state already says (or now says) why.
+                ObservePipeline();
+            }
+            await pipeline.DisposeAsync();
+            _pipeline = null;
+        }
+        if (_source is { } source)
+        {
+            await source.DisposeAsync();
+            _source = null;
+        }
+    }
+
+    /// <summary>Turns a pipeline that ended on its own into the Failed state, with the reason.</summary>
+    private void ObservePipeline()
+    {
+        if (_pipeline is not { Completion.IsCompleted: true } pipeline || _state != SourceState.Running)
+        {
+            return;
+        }
+        var error = pipeline.Completion.Exception?.GetBaseException();
+        Fail(error switch
+        {
+            LogFencedException fenced => $"fenced: {fenced.Message}",
+            null => "capture stopped unexpectedly without an error",
+            _ => $"capture failed: {error.Message}",
+        }, error);
+    }
+
+    private void Fail(string reason, Exception? error = null)
+    {
+        _state = SourceState.Failed;
+        _failureReason = reason;
+        LogFailed(_sourceId, reason, error);
+    }
+
+    private void RequireConfigured()
+    {
+        if (_kind.Length == 0)
+        {
+            throw SnapshotServiceException.NotFound($"source '{_sourceId}' is not configured.", "source_id");
+        }
+    }
+
+    private Task HeartbeatAsync(CancellationToken cancellationToken)
+    {
+        ObservePipeline();
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: capture started at seq {CommittedSeq}, position {Position}, writer {WriterId}")]
+    private partial void LogStarted(string sourceId, long committedSeq, string position, string writerId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: paused at seq {CommittedSeq}")]
+    private partial void LogPaused(string sourceId, long committedSeq);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: paused by a user earlier; capture not started")]
+    private partial void LogPausedOnActivation(string sourceId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Source {SourceId}: failed: {Reason}")]
+    private partial void LogFailed(string sourceId, string reason, Exception? error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: snapshot {SnapshotId} anchored at seq {Seq}")]
+    private partial void LogAnchorCreated(string sourceId, string snapshotId, long seq);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: deactivating ({Reason}); flushing capture")]
+    private partial void LogDeactivating(string sourceId, string reason);
+}
