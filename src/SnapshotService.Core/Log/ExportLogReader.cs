@@ -56,7 +56,8 @@ public sealed class ExportLogReader
     }
 
     /// <summary>Streams records with fromSeq ≤ seq ≤ toSeq in seq order, verifying segment checksums.</summary>
-    /// <exception cref="InvalidDataException">A segment is missing, damaged (checksum mismatch) or unparseable; the message names it.</exception>
+    /// <exception cref="InvalidDataException">A segment is missing or unparseable; the message names it.</exception>
+    /// <exception cref="SegmentChecksumException">A segment does not match its commit record's checksum.</exception>
     public async IAsyncEnumerable<LogRecord> ReadRecordsAsync(long fromSeq, long toSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         fromSeq = Math.Max(fromSeq, 1);
@@ -104,7 +105,8 @@ public sealed class ExportLogReader
     }
 
     /// <summary>Reads, checks and decompresses one segment named by <paramref name="commit"/>.</summary>
-    /// <exception cref="InvalidDataException">Missing, checksum mismatch or not zstd.</exception>
+    /// <exception cref="InvalidDataException">Missing or not zstd.</exception>
+    /// <exception cref="SegmentChecksumException">Size or checksum differ from the commit record.</exception>
     public async Task<byte[]> ReadSegmentAsync(CommitRecord commit, SegmentRef segment, CancellationToken cancellationToken)
     {
         var key = StoreKeys.InSource(SourceId, segment.Name);

@@ -242,17 +242,17 @@ public static class SegmentCodec
         return segment;
     }
 
-    /// <summary>Checks <paramref name="compressed"/> against the checksum in its commit record; throws <see cref="InvalidDataException"/> naming the segment on mismatch.</summary>
+    /// <summary>Checks <paramref name="compressed"/> against the checksum in its commit record; throws <see cref="SegmentChecksumException"/> naming the segment on mismatch.</summary>
     public static void VerifyChecksum(string segmentName, ReadOnlySpan<byte> compressed, SegmentRef expected)
     {
         if (compressed.Length != expected.Bytes)
         {
-            throw new InvalidDataException($"Segment '{segmentName}' has {compressed.Length} bytes; its commit record says {expected.Bytes}.");
+            throw new SegmentChecksumException(segmentName, $"Segment '{segmentName}' has {compressed.Length} bytes; its commit record says {expected.Bytes}.");
         }
         var actual = ContentHasher.ChecksumHex(compressed);
         if (!string.Equals(actual, expected.Checksum, StringComparison.Ordinal))
         {
-            throw new InvalidDataException($"Segment '{segmentName}' checksum mismatch: content hashes to {actual}, its commit record says {expected.Checksum}. The file was changed or damaged after it was committed.");
+            throw new SegmentChecksumException(segmentName, $"Segment '{segmentName}' checksum mismatch: content hashes to {actual}, its commit record says {expected.Checksum}. The file was changed or damaged after it was committed.");
         }
     }
 
