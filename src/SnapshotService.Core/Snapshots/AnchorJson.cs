@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using SnapshotService.Grains;
 using SnapshotService.Sources;
@@ -11,6 +12,7 @@ internal static class AnchorJson
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = false,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // files, not HTML: keep positions and labels readable
     };
 
     public static byte[] Encode(SnapshotAnchor anchor) => JsonSerializer.SerializeToUtf8Bytes(

@@ -88,7 +88,7 @@ public sealed class SnapshotAnchorStore
                 : await ResolveInsideAsync(sourceId, seq, head, reader, cancellationToken).ConfigureAwait(false);
         }
 
-        var anchor = new SnapshotAnchor(SnapshotIds.NewId(), sourceId, seq, command.Label, DateTimeOffset.UtcNow, position, sourceTime);
+        var anchor = new SnapshotAnchor(SnapshotIds.NewId(), sourceId, seq, command.Label, LogTime.Now(), position, sourceTime);
         if (!await Store.PutIfAbsentAsync(StoreKeys.Snapshot(sourceId, anchor.Id), AnchorJson.Encode(anchor), cancellationToken).ConfigureAwait(false))
         {
             throw new SnapshotServiceException(ErrorKind.AlreadyExists, $"snapshot '{anchor.Id}' of source '{sourceId}' exists already; retry the request.", "snapshot_id");
