@@ -1,1 +1,3 @@
-return 0;
+using SnapshotService.Benchmarks;
+
+return await BenchmarkCommand.RunAsync(args);

@@ -1,42 +1,182 @@
+using System.Globalization;
+
 namespace SnapshotService.Simulated;
 
 /// <summary>
 /// Settings of the deterministic simulated source (the demo source and the benchmark load
 /// generator). Bound from <c>SnapshotService:Sources:{id}:Simulated</c>.
 /// </summary>
+/// <remarks>
+/// Every setting except <see cref="ChangesPerSecond"/> (and the clock) shapes the history itself:
+/// change the seed, key space, document size, delete mix or fault knobs of a source that already
+/// has an export log and the log no longer matches the source, which reconciliation then reports
+/// as drift. <see cref="ChangesPerSecond"/> also sets the simulated source times.
+/// </remarks>
 public sealed class SimulatedSourceOptions
 {
+    /// <summary>Largest <see cref="KeySpace"/>; keys are at most 9 digits wide.</summary>
+    public const int MaxKeySpace = 100_000_000;
+
+    /// <summary>Smallest <see cref="DocumentBytes"/>; documents never come out smaller than their fixed fields (~70 bytes).</summary>
+    public const int MinDocumentBytes = 64;
+
+    /// <summary>Largest <see cref="DocumentBytes"/> (4 MiB, above Cosmos DB's 2 MB item limit on purpose, for stress tests).</summary>
+    public const int MaxDocumentBytes = 4 * 1024 * 1024;
+
+    /// <summary>Largest <see cref="ChangesPerSecond"/> that is not unlimited.</summary>
+    public const double MaxChangesPerSecond = 1_000_000_000;
+
+    /// <summary>Largest <see cref="SimulatedFaultOptions.ReorderWindow"/>.</summary>
+    public const int MaxReorderWindow = 100_000;
+
+    /// <summary>The default <see cref="Origin"/>: 2026-01-01T00:00:00Z.</summary>
+    public static readonly DateTimeOffset DefaultOrigin = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     /// <summary>Generator seed: the same seed gives the same history.</summary>
     public long Seed { get; set; } = 1;
 
-    /// <summary>Number of distinct keys.</summary>
+    /// <summary>Number of distinct keys (1..100,000,000). Keys are <c>k</c> + the key number zero-padded to the digits of this value.</summary>
     public int KeySpace { get; set; } = 10_000;
 
-    /// <summary>Approximate document size in bytes of JSON.</summary>
+    /// <summary>
+    /// Document size in bytes of JSON (64..4 MiB). Documents have exactly this size unless their
+    /// fixed fields alone are longer (then they are that long, ~70-100 bytes).
+    /// </summary>
     public int DocumentBytes { get; set; } = 1024;
 
     /// <summary>Percent of changes after the initial fill that are deletes (0-100).</summary>
     public int DeletePercent { get; set; } = 5;
 
-    /// <summary>Changes per second the source lets a reader take (0 = unlimited).</summary>
+    /// <summary>
+    /// Changes per second the source lets a reader take (0 = unlimited). Also spaces the simulated
+    /// source times: change n happens at <see cref="Origin"/> + n / rate (1 ms apart when unlimited).
+    /// </summary>
     public double ChangesPerSecond { get; set; } = 1000;
 
     /// <summary>Stop producing after this many changes (0 = never).</summary>
     public long MaxChanges { get; set; }
 
+    /// <summary>Source time of change 0 (the empty history); change n happens at Origin + n × interval.</summary>
+    public DateTimeOffset Origin { get; set; } = DefaultOrigin;
+
     /// <summary>Fault knobs for reconciliation tests.</summary>
     public SimulatedFaultOptions Faults { get; set; } = new();
+
+    /// <summary>The time between two consecutive changes: 1 s / <see cref="ChangesPerSecond"/>, or 1 ms when unlimited.</summary>
+    public double IntervalTicks => ChangesPerSecond > 0 ? TimeSpan.TicksPerSecond / ChangesPerSecond : TimeSpan.TicksPerMillisecond;
+
+    /// <summary>
+    /// Checks every setting and returns one message per problem (empty when valid). Each message
+    /// names the source and the setting as it appears in configuration, e.g.
+    /// <c>Configuration for source 'demo' is invalid: Simulated:KeySpace must be between 1 and 100000000 (was 0).</c>
+    /// </summary>
+    public IReadOnlyList<string> Validate(string sourceId)
+    {
+        var problems = new List<string>();
+        void Problem(string setting, string rule, string was) =>
+            problems.Add($"Configuration for source '{sourceId}' is invalid: Simulated:{setting} {rule} (was {was}).");
+        string Show(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+        if (KeySpace is < 1 or > MaxKeySpace)
+        {
+            Problem(nameof(KeySpace), $"must be between 1 and {MaxKeySpace}", KeySpace.ToString(CultureInfo.InvariantCulture));
+        }
+        if (DocumentBytes is < MinDocumentBytes or > MaxDocumentBytes)
+        {
+            Problem(nameof(DocumentBytes), $"must be between {MinDocumentBytes} and {MaxDocumentBytes}", DocumentBytes.ToString(CultureInfo.InvariantCulture));
+        }
+        if (DeletePercent is < 0 or > 100)
+        {
+            Problem(nameof(DeletePercent), "must be between 0 and 100", DeletePercent.ToString(CultureInfo.InvariantCulture));
+        }
+        if (!double.IsFinite(ChangesPerSecond) || ChangesPerSecond < 0 || ChangesPerSecond > MaxChangesPerSecond)
+        {
+            Problem(nameof(ChangesPerSecond), $"must be 0 (unlimited) or a positive number up to {MaxChangesPerSecond:0}", Show(ChangesPerSecond));
+        }
+        if (MaxChanges < 0)
+        {
+            Problem(nameof(MaxChanges), "must be 0 (never stop) or positive", MaxChanges.ToString(CultureInfo.InvariantCulture));
+        }
+        if (Faults is null)
+        {
+            problems.Add($"Configuration for source '{sourceId}' is invalid: Simulated:Faults must not be null.");
+            return problems;
+        }
+        if (Faults.DropPerMille is < 0 or > 1000)
+        {
+            Problem("Faults:DropPerMille", "must be between 0 and 1000", Faults.DropPerMille.ToString(CultureInfo.InvariantCulture));
+        }
+        if (Faults.DuplicatePerMille is < 0 or > 1000)
+        {
+            Problem("Faults:DuplicatePerMille", "must be between 0 and 1000", Faults.DuplicatePerMille.ToString(CultureInfo.InvariantCulture));
+        }
+        if (Faults.ReorderWindow is < 0 or > MaxReorderWindow)
+        {
+            Problem("Faults:ReorderWindow", $"must be between 0 and {MaxReorderWindow} (0 or 1 = in order)", Faults.ReorderWindow.ToString(CultureInfo.InvariantCulture));
+        }
+        return problems;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> listing every problem <see cref="Validate"/> finds.</summary>
+    public void ThrowIfInvalid(string sourceId)
+    {
+        var problems = Validate(sourceId);
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(Environment.NewLine, problems), "options");
+        }
+    }
+
+    /// <summary>
+    /// One line for status pages and logs, e.g. <c>deterministic demo/benchmark source: seed=1,
+    /// keyspace=10000, docsize=1024 B, rate=1000/s, deletes=5%, max=unbounded, faults=none</c>.
+    /// </summary>
+    public string Describe()
+    {
+        var rate = ChangesPerSecond > 0 ? ChangesPerSecond.ToString("0.###", CultureInfo.InvariantCulture) + "/s" : "unlimited";
+        var max = MaxChanges > 0 ? MaxChanges.ToString(CultureInfo.InvariantCulture) : "unbounded";
+        var faults = Faults is { DropPerMille: 0, DuplicatePerMille: 0, ReorderWindow: <= 1 }
+            ? "none"
+            : string.Create(CultureInfo.InvariantCulture, $"drop={Faults.DropPerMille}‰ duplicate={Faults.DuplicatePerMille}‰ reorder-window={Faults.ReorderWindow}");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"deterministic demo/benchmark source: seed={Seed}, keyspace={KeySpace}, docsize={DocumentBytes} B, rate={rate}, deletes={DeletePercent}%, max={max}, faults={faults}");
+    }
+
+    /// <summary>A deep copy, so a running source is not affected by later changes to the options object.</summary>
+    public SimulatedSourceOptions Clone() => new()
+    {
+        Seed = Seed,
+        KeySpace = KeySpace,
+        DocumentBytes = DocumentBytes,
+        DeletePercent = DeletePercent,
+        ChangesPerSecond = ChangesPerSecond,
+        MaxChanges = MaxChanges,
+        Origin = Origin,
+        Faults = new SimulatedFaultOptions
+        {
+            DropPerMille = Faults.DropPerMille,
+            DuplicatePerMille = Faults.DuplicatePerMille,
+            ReorderWindow = Faults.ReorderWindow,
+        },
+    };
 }
 
-/// <summary>Deterministic faults the simulated source can inject into its change stream.</summary>
+/// <summary>
+/// Deterministic faults the simulated source can inject into its change stream, bound from
+/// <c>SnapshotService:Sources:{id}:Simulated:Faults</c>. They change only what is emitted, never
+/// the source's true state, so reconciliation can find the resulting drift.
+/// </summary>
 public sealed class SimulatedFaultOptions
 {
     /// <summary>Per mille of changes never emitted (0-1000).</summary>
     public int DropPerMille { get; set; }
 
-    /// <summary>Per mille of changes emitted twice (0-1000).</summary>
+    /// <summary>Per mille of changes emitted twice in a row (0-1000).</summary>
     public int DuplicatePerMille { get; set; }
 
-    /// <summary>Shuffle changes within windows of this many (0 or 1 = in order).</summary>
+    /// <summary>Shuffle changes within consecutive windows of this many underlying changes (0 or 1 = in order).</summary>
     public int ReorderWindow { get; set; }
+
+    /// <summary>True when any knob changes the emitted stream.</summary>
+    public bool Any => DropPerMille > 0 || DuplicatePerMille > 0 || ReorderWindow > 1;
 }

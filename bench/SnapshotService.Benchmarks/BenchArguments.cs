@@ -1,0 +1,83 @@
+using System.Globalization;
+
+namespace SnapshotService.Benchmarks;
+
+/// <summary>The command line: a subcommand and a few <c>--name value</c> options.</summary>
+internal sealed class BenchArguments
+{
+    public const string Usage = """
+        usage: dotnet run -c Release --project bench/SnapshotService.Benchmarks -- <capture|anchor|all> [options]
+          --runs N             measured runs per benchmark; medians are reported (default 3)
+          --changes N          capture: changes per run (default 500000)
+          --doc-bytes N        capture: document size in bytes (default 1024)
+          --level N            capture: zstd level for segments and baseline (default: ExportLogOptions default)
+          --anchor-sizes A,B   anchor: committed keys of the logs to anchor on (default 1000000,10000000)
+          --anchors N          anchor: anchors per mode per run (default 200)
+          --data DIR           scratch directory (default: a new folder under the system temp dir, deleted after)
+          --quick              small sizes for a smoke run; implies --no-docs
+          --no-docs            print only; leave docs/benchmarks.md alone
+        """;
+
+    public string Command { get; private set; } = "";
+
+    public int Runs { get; private set; } = 3;
+
+    public long CaptureChanges { get; private set; } = 500_000;
+
+    public int DocumentBytes { get; private set; } = 1024;
+
+    public int? CompressionLevel { get; private set; }
+
+    public IReadOnlyList<long> AnchorSizes { get; private set; } = [1_000_000, 10_000_000];
+
+    public int AnchorsPerMode { get; private set; } = 200;
+
+    public string? DataDirectory { get; private set; }
+
+    public bool WriteDocs { get; private set; } = true;
+
+    public bool Quick { get; private set; }
+
+    /// <summary>The arguments exactly as given, for the "command line used" line of the report.</summary>
+    public IReadOnlyList<string> Raw { get; private set; } = [];
+
+    public static BenchArguments Parse(string[] args)
+    {
+        var parsed = new BenchArguments { Raw = args };
+        if (args.Length == 0 || args[0] is not ("capture" or "anchor" or "all"))
+        {
+            throw new ArgumentException($"Unknown or missing subcommand '{(args.Length == 0 ? "" : args[0])}'.");
+        }
+        parsed.Command = args[0];
+        for (var i = 1; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--runs": parsed.Runs = PositiveInt(Value(), "--runs"); break;
+                case "--changes": parsed.CaptureChanges = PositiveInt(Value(), "--changes"); break;
+                case "--doc-bytes": parsed.DocumentBytes = PositiveInt(Value(), "--doc-bytes"); break;
+                case "--level": parsed.CompressionLevel = PositiveInt(Value(), "--level"); break;
+                case "--anchor-sizes": parsed.AnchorSizes = Value().Split(',').Select(v => (long)PositiveInt(v, "--anchor-sizes")).ToArray(); break;
+                case "--anchors": parsed.AnchorsPerMode = PositiveInt(Value(), "--anchors"); break;
+                case "--data": parsed.DataDirectory = Value(); break;
+                case "--no-docs": parsed.WriteDocs = false; break;
+                case "--quick":
+                    parsed.Quick = true;
+                    parsed.WriteDocs = false;
+                    parsed.CaptureChanges = 50_000;
+                    parsed.AnchorSizes = [20_000, 200_000];
+                    parsed.AnchorsPerMode = 50;
+                    parsed.Runs = 1;
+                    break;
+                default: throw new ArgumentException($"Unknown option '{args[i]}'.");
+            }
+        }
+        return parsed;
+    }
+
+    private static int PositiveInt(string text, string name) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new ArgumentException($"{name} must be a positive integer (was '{text}').");
+}
