@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Options;
 using SnapshotService.Host.Configuration;
 
 namespace SnapshotService.Host.Extensions;
@@ -12,10 +11,13 @@ internal static class KestrelExtensions
     /// </summary>
     public static IHostApplicationBuilder AddSnapshotServiceEndpoints(this IHostApplicationBuilder builder)
     {
+        // Kestrel's options are resolved while the app is built, before start-up validation runs.
+        // Read the settings leniently here and skip a bad endpoint: validation then stops the
+        // host at start with a message naming the setting, the same way as every other mistake.
         builder.Services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<SnapshotServiceHostOptions>>((kestrel, hostOptions) =>
+            .Configure<IConfiguration>((kestrel, configuration) =>
             {
-                var options = hostOptions.Value;
+                var options = configuration.ReadLeniently<SnapshotServiceHostOptions>(SnapshotServiceHostOptions.SectionName);
                 Listen(kestrel, options.Http.Url, "SnapshotService:Http:Url", HttpProtocols.Http1);
                 Listen(kestrel, options.Grpc.Url, "SnapshotService:Grpc:Url", HttpProtocols.Http2);
             });
@@ -24,9 +26,10 @@ internal static class KestrelExtensions
 
     private static void Listen(KestrelServerOptions kestrel, string url, string setting, HttpProtocols protocols)
     {
-        // Validated at start; a failure here means validation was bypassed.
-        var address = ListenAddress.TryParse(url, setting, out var problem)
-            ?? throw new InvalidOperationException(problem);
+        if (ListenAddress.TryParse(url, setting, out _) is not { } address)
+        {
+            return;
+        }
         if (address.AnyAddress)
         {
             kestrel.ListenAnyIP(address.Port, o => o.Protocols = protocols);

@@ -79,11 +79,12 @@ internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterc
         {
             return new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled by the client."));
         }
-        var requestId = context.GetHttpContext().TraceIdentifier;
-        LogUnexpected(exception, context.Method, requestId);
-        return new RpcException(new Status(StatusCode.Internal, $"An internal error occurred; the server log has the details (request id {requestId})."));
+        // The id ties the client's message to the log entry without leaking internals.
+        var errorId = Guid.NewGuid().ToString("N")[..12];
+        LogUnexpected(exception, context.Method, errorId);
+        return new RpcException(new Status(StatusCode.Internal, $"An internal error occurred; the server log has the details (error id {errorId})."));
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error in {Method} (request id {RequestId})")]
-    private partial void LogUnexpected(Exception exception, string method, string requestId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error in {Method} (error id {ErrorId})")]
+    private partial void LogUnexpected(Exception exception, string method, string errorId);
 }
