@@ -166,7 +166,26 @@ internal sealed class JsonCanonicalizer
         }
         _output.AsSpan(bodyStart, bodyLength).CopyTo(_scratch);
         var entries = _entries.AsSpan(entryBase, _entryCount - entryBase);
-        entries.Sort(new EntryComparer(_names));
+        var comparer = new EntryComparer(_names);
+        if (entries.Length <= 32)
+        {
+            // Insertion sort: no allocation (span.Sort boxes the comparer), fast for typical objects.
+            for (var i = 1; i < entries.Length; i++)
+            {
+                var item = entries[i];
+                var j = i - 1;
+                while (j >= 0 && comparer.Compare(entries[j], item) > 0)
+                {
+                    entries[j + 1] = entries[j];
+                    j--;
+                }
+                entries[j + 1] = item;
+            }
+        }
+        else
+        {
+            entries.Sort(comparer);
+        }
         _length = bodyStart;
         var wroteAny = false;
         for (var i = 0; i < entries.Length; i++)

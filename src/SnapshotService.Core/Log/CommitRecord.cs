@@ -7,12 +7,16 @@ namespace SnapshotService.Log;
 /// existence is what makes the changes it names, and <see cref="Position"/>, durable.
 /// </summary>
 /// <param name="Number">Commit number, 1.. with no gap.</param>
-/// <param name="FirstSeq">First sequence number in this commit; 0 with LastSeq 0 for a position-only commit... see remarks.</param>
+/// <param name="FirstSeq">First sequence number in this commit (for a position-only commit: the previous LastSeq + 1, see remarks).</param>
 /// <param name="LastSeq">Last sequence number in this commit (equals the previous commit's LastSeq for a position-only commit).</param>
 /// <param name="Segments">The segment files holding the records, in seq order (empty for a position-only commit).</param>
 /// <param name="Position">The source position after the last change in this commit.</param>
 /// <param name="FirstSourceTime">Source time of the first record (null for a position-only commit).</param>
-/// <param name="LastSourceTime">Source time of the last record (for a position-only commit, the previous commit's).</param>
+/// <param name="LastSourceTime">
+/// The source watermark after this commit: the newest source time among records 1..LastSeq
+/// (for a position-only commit, the previous commit's). Never decreases from one commit to the
+/// next, so "the log as of time T" is a binary search over commit numbers.
+/// </param>
 /// <param name="WriterId">The writer that created this commit.</param>
 /// <param name="CommittedAt">Wall-clock time of the commit.</param>
 /// <param name="Stats">Counts and sizes.</param>

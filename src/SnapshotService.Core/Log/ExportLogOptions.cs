@@ -14,6 +14,10 @@ public sealed class ExportLogOptions
     /// <summary>How content hashes are computed (excluded fields).</summary>
     public ContentHashOptions Hashing { get; set; } = ContentHashOptions.Default;
 
-    /// <summary>Identity written into every commit record; defaults to machine name + process id + a random suffix.</summary>
+    /// <summary>
+    /// Identity written into every commit record; defaults to machine name + process id + a random
+    /// suffix. Lowercased and limited to <c>[a-z0-9._-]</c> (see <see cref="WriterIds.Sanitize"/>).
+    /// Give each activation its own id: fencing tells writers apart by it.
+    /// </summary>
     public string? WriterId { get; set; }
 }

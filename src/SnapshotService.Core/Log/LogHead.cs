@@ -7,7 +7,7 @@ namespace SnapshotService.Log;
 /// <param name="LastSeq">The last committed seq (0 for an empty log).</param>
 /// <param name="Position">The source position in the last commit (Start for an empty log).</param>
 /// <param name="FirstSourceTime">Source time of seq 1, or null for an empty log.</param>
-/// <param name="LastSourceTime">Source time of the last committed record, or null.</param>
+/// <param name="LastSourceTime">The source watermark: the newest source time among committed records, or null.</param>
 /// <param name="LastCommitTime">Wall-clock time of the last commit, or null.</param>
 public sealed record LogHead(
     long CommitNumber,
