@@ -1,1 +1,3 @@
-return 0;
+using SnapshotService.Cli;
+
+return await SnapshotCtl.RunAsync(args, CliConsole.FromSystemConsole());

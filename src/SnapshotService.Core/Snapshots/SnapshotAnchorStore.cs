@@ -1,12 +1,32 @@
+using System.Buffers.Text;
+using System.Text;
+using SnapshotService.Errors;
 using SnapshotService.Grains;
 using SnapshotService.Log;
+using SnapshotService.Sources;
 using SnapshotService.Storage;
 
 namespace SnapshotService.Snapshots;
 
 /// <summary>Creates, reads and lists immutable anchors under <c>sources/{id}/snapshots/</c>.</summary>
+/// <remarks>
+/// Creating an anchor reads O(log commits) small commit records (none for "latest" beyond the
+/// head's commit) and at most one segment, and writes one small file: it is independent of the
+/// collection's size and takes no lock on the source or the log.
+/// </remarks>
 public sealed class SnapshotAnchorStore
 {
+    /// <summary>The longest label accepted.</summary>
+    public const int MaxLabelLength = 200;
+
+    /// <summary>Largest page of <see cref="ListAsync"/>.</summary>
+    public const int MaxPageSize = 1000;
+
+    /// <summary>Page size used when the request says 0.</summary>
+    public const int DefaultPageSize = 100;
+
+    private const string PageTokenPrefix = "v1:";
+
     /// <summary>Creates the store.</summary>
     public SnapshotAnchorStore(IObjectStore store) => Store = store;
 
@@ -19,14 +39,166 @@ public sealed class SnapshotAnchorStore
     /// naming the field: at_sequence 0 or beyond head → InvalidArgument; at_time before the first
     /// commit → FailedPrecondition; empty log → FailedPrecondition; label over 200 chars → InvalidArgument.
     /// </summary>
-    public Task<SnapshotAnchor> CreateAsync(string sourceId, CreateSnapshotCommand command, LogHead head, ExportLogReader reader, CancellationToken cancellationToken) =>
-        throw new NotImplementedException();
+    /// <remarks>
+    /// The anchor's <see cref="SnapshotAnchor.Position"/> is the last source position fully covered
+    /// at or before its seq: the position of the commit ending at seq, or else of the commit
+    /// before the one holding seq. <see cref="SnapshotAnchor.SourceTime"/> is the source watermark
+    /// at seq: the newest source time among records 1..seq.
+    /// </remarks>
+    public async Task<SnapshotAnchor> CreateAsync(string sourceId, CreateSnapshotCommand command, LogHead head, ExportLogReader reader, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(head);
+        ArgumentNullException.ThrowIfNull(reader);
+        SourceIds.Validate(sourceId);
+        if (command.Label is { Length: > MaxLabelLength })
+        {
+            throw SnapshotServiceException.InvalidArgument("label", $"label is {command.Label.Length} characters long; the limit is {MaxLabelLength}.");
+        }
+        if (command.AtSequence is not null && command.AtTime is not null)
+        {
+            throw SnapshotServiceException.InvalidArgument("at_time", "Set at most one of at_sequence and at_time (neither means the latest committed change).");
+        }
+        if (head.LastSeq == 0)
+        {
+            throw SnapshotServiceException.FailedPrecondition(
+                $"source '{sourceId}' has no committed changes yet; wait for capture to commit its first batch (see GetSource: committed_seq) and try again.");
+        }
+
+        long seq;
+        SourcePosition position;
+        DateTimeOffset? sourceTime;
+        if (command.AtTime is { } atTime)
+        {
+            var commit = await reader.FindLastCommitAtOrBeforeAsync(atTime, head, cancellationToken).ConfigureAwait(false)
+                ?? throw SnapshotServiceException.FailedPrecondition(
+                    $"at_time {atTime.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ} is before the first committed change of source '{sourceId}' (source time {head.FirstSourceTime?.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}); choose a later time.",
+                    "at_time");
+            (seq, position, sourceTime) = (commit.LastSeq, commit.Position, commit.LastSourceTime);
+        }
+        else
+        {
+            seq = command.AtSequence ?? head.LastSeq;
+            if (seq < 1 || seq > head.LastSeq)
+            {
+                throw SnapshotServiceException.InvalidArgument("at_sequence", $"at_sequence {seq} is outside the committed range 1..{head.LastSeq} of source '{sourceId}'.");
+            }
+            (position, sourceTime) = seq == head.LastSeq
+                ? (head.Position, head.LastSourceTime)
+                : await ResolveInsideAsync(sourceId, seq, head, reader, cancellationToken).ConfigureAwait(false);
+        }
+
+        var anchor = new SnapshotAnchor(SnapshotIds.NewId(), sourceId, seq, command.Label, LogTime.Now(), position, sourceTime);
+        if (!await Store.PutIfAbsentAsync(StoreKeys.Snapshot(sourceId, anchor.Id), AnchorJson.Encode(anchor), cancellationToken).ConfigureAwait(false))
+        {
+            throw new SnapshotServiceException(ErrorKind.AlreadyExists, $"snapshot '{anchor.Id}' of source '{sourceId}' exists already; retry the request.", "snapshot_id");
+        }
+        return anchor;
+    }
 
     /// <summary>Reads one anchor; throws NotFound (naming snapshot_id) when it does not exist, InvalidArgument when the id is malformed.</summary>
-    public Task<SnapshotAnchor> GetAsync(string sourceId, string snapshotId, CancellationToken cancellationToken) =>
-        throw new NotImplementedException();
+    public async Task<SnapshotAnchor> GetAsync(string sourceId, string snapshotId, CancellationToken cancellationToken)
+    {
+        SourceIds.Validate(sourceId);
+        if (SnapshotIds.Check(snapshotId) is { } problem)
+        {
+            throw SnapshotServiceException.InvalidArgument("snapshot_id", problem);
+        }
+        var key = StoreKeys.Snapshot(sourceId, snapshotId);
+        var bytes = await Store.ReadAsync(key, cancellationToken).ConfigureAwait(false)
+            ?? throw SnapshotServiceException.NotFound($"snapshot '{snapshotId}' of source '{sourceId}' does not exist; ListSnapshots shows the existing ones.", "snapshot_id");
+        return AnchorJson.Decode(key, bytes);
+    }
 
     /// <summary>Lists anchors newest first; page_size 1..1000 (0 = 100); the token is opaque. Bad values → InvalidArgument naming the field.</summary>
-    public Task<(IReadOnlyList<SnapshotAnchor> Anchors, string? NextPageToken)> ListAsync(string sourceId, int pageSize, string? pageToken, CancellationToken cancellationToken) =>
-        throw new NotImplementedException();
+    public async Task<(IReadOnlyList<SnapshotAnchor> Anchors, string? NextPageToken)> ListAsync(string sourceId, int pageSize, string? pageToken, CancellationToken cancellationToken)
+    {
+        SourceIds.Validate(sourceId);
+        if (pageSize == 0)
+        {
+            pageSize = DefaultPageSize;
+        }
+        if (pageSize is < 1 or > MaxPageSize)
+        {
+            throw SnapshotServiceException.InvalidArgument("page_size", $"page_size {pageSize} is out of range; use 1..{MaxPageSize} (0 means {DefaultPageSize}).");
+        }
+        var before = string.IsNullOrEmpty(pageToken) ? null : DecodePageToken(pageToken);
+
+        // Ids sort by creation time, so the listing (ascending) read backwards is newest first.
+        var prefix = StoreKeys.SnapshotsPrefix(sourceId);
+        var ids = new List<string>();
+        await foreach (var item in Store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            var name = item.Key[prefix.Length..];
+            if (name.EndsWith(".json", StringComparison.Ordinal))
+            {
+                var id = name[..^".json".Length];
+                if (SnapshotIds.Check(id) is null && (before is null || string.CompareOrdinal(id, before) < 0))
+                {
+                    ids.Add(id);
+                }
+            }
+        }
+        var anchors = new List<SnapshotAnchor>(Math.Min(pageSize, ids.Count));
+        for (var i = ids.Count - 1; i >= 0 && anchors.Count < pageSize; i--)
+        {
+            var key = StoreKeys.Snapshot(sourceId, ids[i]);
+            var bytes = await Store.ReadAsync(key, cancellationToken).ConfigureAwait(false);
+            if (bytes is not null)
+            {
+                anchors.Add(AnchorJson.Decode(key, bytes));
+            }
+        }
+        var more = ids.Count > 0 && anchors.Count == pageSize && string.CompareOrdinal(ids[0], anchors[^1].Id) < 0;
+        return (anchors, more ? EncodePageToken(anchors[^1].Id) : null);
+    }
+
+    /// <summary>Position and source watermark at a seq that is not the head: from its commit, the previous commit and the segment.</summary>
+    private static async Task<(SourcePosition Position, DateTimeOffset? SourceTime)> ResolveInsideAsync(string sourceId, long seq, LogHead head, ExportLogReader reader, CancellationToken cancellationToken)
+    {
+        var commit = await reader.FindCommitContainingSeqAsync(seq, head, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidDataException($"Source '{sourceId}': no commit holds seq {seq} although the head is at {head.LastSeq}. The log is damaged; run verify-log.");
+        if (seq == commit.LastSeq)
+        {
+            return (commit.Position, commit.LastSourceTime);
+        }
+        var previous = commit.Number > 1 ? await reader.ReadCommitAsync(commit.Number - 1, cancellationToken).ConfigureAwait(false) : null;
+        var watermark = previous?.LastSourceTime;
+        foreach (var segment in commit.Segments)
+        {
+            if (segment.FirstSeq > seq)
+            {
+                break;
+            }
+            var data = await reader.ReadSegmentAsync(commit, segment, cancellationToken).ConfigureAwait(false);
+            foreach (var record in SegmentCodec.ParseLines(segment.Name, data))
+            {
+                if (record.Seq > seq)
+                {
+                    break;
+                }
+                watermark = watermark is { } w && w >= record.SourceTime ? w : record.SourceTime;
+            }
+        }
+        return (previous?.Position ?? SourcePosition.Start, watermark);
+    }
+
+    private static string EncodePageToken(string lastId) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(PageTokenPrefix + lastId));
+
+    private static string DecodePageToken(string token)
+    {
+        try
+        {
+            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
+            if (text.StartsWith(PageTokenPrefix, StringComparison.Ordinal) && SnapshotIds.Check(text[PageTokenPrefix.Length..]) is null)
+            {
+                return text[PageTokenPrefix.Length..];
+            }
+        }
+        catch (FormatException)
+        {
+            // Reported below, like any other malformed token.
+        }
+        throw SnapshotServiceException.InvalidArgument("page_token", "page_token is malformed; pass the next_page_token of the previous response unchanged, or leave it empty for the first page.");
+    }
 }

@@ -1,0 +1,37 @@
+using System.CommandLine;
+using Grpc.Core;
+using Grpc.Net.Client;
+using SnapshotService.Cli.Output;
+
+namespace SnapshotService.Cli;
+
+/// <summary>Runs one RPC for a command: opens the channel, prints, and turns RPC failures into exit codes.</summary>
+internal sealed class CommandRunner(CliConsole console, GlobalOptions globals)
+{
+    /// <summary>Calls fail after this long rather than hang on an unreachable or stuck server.</summary>
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(60);
+
+    public async Task<int> RunAsync(ParseResult parse, Func<CallContext, Task<int>> call, CancellationToken cancellationToken)
+    {
+        var endpoint = parse.GetValue(globals.Endpoint)!;
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var address) || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps))
+        {
+            await console.Error.WriteLineAsync($"error: --endpoint must be an http:// or https:// URL such as {GlobalOptions.DefaultEndpoint} (was '{endpoint}').");
+            return ExitCodes.InvalidArgument;
+        }
+        using var channel = GrpcChannel.ForAddress(address);
+        var context = new CallContext(channel, new Printer(console, parse.GetValue(globals.Json)), DateTime.UtcNow + CallTimeout, cancellationToken);
+        try
+        {
+            return await call(context);
+        }
+        catch (RpcException ex)
+        {
+            await console.Error.WriteLineAsync($"error: {ex.StatusCode}: {ex.Status.Detail}");
+            return ExitCodes.For(ex.StatusCode);
+        }
+    }
+}
+
+/// <summary>What a command's RPC needs.</summary>
+internal sealed record CallContext(GrpcChannel Channel, Printer Printer, DateTime Deadline, CancellationToken CancellationToken);

@@ -1,0 +1,29 @@
+using System.CommandLine;
+
+namespace SnapshotService.Cli;
+
+/// <summary>Options every command accepts (recursive on the root command).</summary>
+internal sealed class GlobalOptions
+{
+    public const string DefaultEndpoint = "http://127.0.0.1:5081";
+    public const string EndpointVariable = "SNAPSHOTCTL_ENDPOINT";
+
+    public GlobalOptions(Func<string, string?> environment)
+    {
+        Endpoint = new Option<string>("--endpoint")
+        {
+            Description = $"The service's gRPC (HTTP/2) endpoint; the environment variable {EndpointVariable} sets the default.",
+            Recursive = true,
+            DefaultValueFactory = _ => environment(EndpointVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultEndpoint,
+        };
+        Json = new Option<bool>("--json")
+        {
+            Description = "Print the response as proto3 JSON (lowerCamelCase names, 64-bit integers as strings).",
+            Recursive = true,
+        };
+    }
+
+    public Option<string> Endpoint { get; }
+
+    public Option<bool> Json { get; }
+}

@@ -1,0 +1,27 @@
+using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
+using SnapshotService.Api.V1;
+
+namespace SnapshotService.Cli.Output;
+
+/// <summary>How values look in tables and tab-separated output.</summary>
+internal static class Formats
+{
+    public static string Time(Timestamp? timestamp) =>
+        timestamp is null ? "-" : timestamp.ToDateTimeOffset().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+
+    public static string Number(double value, int decimals) => value.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+
+    public static string Number(ulong value) => value.ToString(CultureInfo.InvariantCulture);
+
+    public static string State(SourceState state) => state switch
+    {
+        SourceState.Starting => "starting",
+        SourceState.Running => "running",
+        SourceState.Paused => "paused",
+        SourceState.Failed => "failed",
+        _ => "unspecified",
+    };
+
+    public static string OrDash(string? value) => string.IsNullOrEmpty(value) ? "-" : value;
+}

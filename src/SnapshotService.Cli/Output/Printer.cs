@@ -1,0 +1,85 @@
+using Google.Protobuf;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace SnapshotService.Cli.Output;
+
+/// <summary>
+/// Writes results as proto3 JSON (--json), as tables (stdout is a terminal), or as tab-separated
+/// lines without a header (anything else), so the same command reads well and pipes well.
+/// </summary>
+internal sealed class Printer
+{
+    private static readonly JsonFormatter JsonFormatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true).WithIndentation("  "));
+    private readonly CliConsole _console;
+    private readonly IAnsiConsole? _ansi;
+
+    public Printer(CliConsole console, bool json)
+    {
+        _console = console;
+        Json = json;
+        if (console.IsTerminal && !json)
+        {
+            _ansi = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(console.Out) });
+        }
+    }
+
+    public bool Json { get; }
+
+    public void Message(IMessage message) => _console.Out.WriteLine(JsonFormatter.Format(message));
+
+    /// <summary>One record: a two-column grid, or "name\tvalue" lines.</summary>
+    public void Fields(IEnumerable<(string Name, string Value)> fields)
+    {
+        if (_ansi is null)
+        {
+            foreach (var (name, value) in fields)
+            {
+                _console.Out.WriteLine($"{name}\t{value}");
+            }
+            return;
+        }
+        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        foreach (var (name, value) in fields)
+        {
+            grid.AddRow(new Text(name, new Style(decoration: Decoration.Bold)), new Text(value));
+        }
+        _ansi.Write(grid);
+    }
+
+    /// <summary>Many records: a table with headers, or one tab-separated line per row (columns as in <paramref name="headers"/>).</summary>
+    public void Rows(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        if (_ansi is null)
+        {
+            foreach (var row in rows)
+            {
+                _console.Out.WriteLine(string.Join('\t', row));
+            }
+            return;
+        }
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var header in headers)
+        {
+            table.AddColumn(new TableColumn(new Text(header, new Style(decoration: Decoration.Bold))));
+        }
+        foreach (var row in rows)
+        {
+            table.AddRow(row.Select(cell => (IRenderable)new Text(cell)));
+        }
+        _ansi.Write(table);
+    }
+
+    /// <summary>A hint for humans: stdout on a terminal, stderr otherwise (so piped output stays pure data).</summary>
+    public void Note(string text)
+    {
+        if (_ansi is null)
+        {
+            _console.Error.WriteLine(text);
+        }
+        else
+        {
+            _ansi.Write(new Text(text + Environment.NewLine, new Style(decoration: Decoration.Dim)));
+        }
+    }
+}

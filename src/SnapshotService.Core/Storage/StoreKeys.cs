@@ -1,0 +1,193 @@
+using System.Globalization;
+
+namespace SnapshotService.Storage;
+
+/// <summary>
+/// The key layout of export format v1 and the rules every key obeys. All keys of a source live
+/// under <c>sources/{sourceId}/</c>; the folder names below are part of the format
+/// (docs/export-format.md), so readers outside the service can find files without asking us.
+/// </summary>
+public static class StoreKeys
+{
+    /// <summary>The longest key accepted. Keeps file paths under common PATH_MAX limits and blob names well under 1024.</summary>
+    public const int MaxLength = 512;
+
+    /// <summary>The key rule as users read it in error messages.</summary>
+    public const string Rule = "'/'-separated segments of [a-z0-9._-], no empty segment, no segment starting with '.', no leading '/', at most 512 characters";
+
+    /// <summary>Folder of commit records.</summary>
+    public const string LogFolder = "log/";
+
+    /// <summary>Folder of segment files (compressed JSON lines).</summary>
+    public const string SegmentsFolder = "segments/";
+
+    /// <summary>Folder of checkpoints.</summary>
+    public const string CheckpointsFolder = "checkpoints/";
+
+    /// <summary>Folder of snapshot anchors.</summary>
+    public const string SnapshotsFolder = "snapshots/";
+
+    /// <summary>Folder of small mutable control files (e.g. the paused flag).</summary>
+    public const string ControlFolder = "control/";
+
+    /// <summary>Reserved: materialized snapshots.</summary>
+    public const string ViewsFolder = "views/";
+
+    /// <summary>Reserved: drift reports.</summary>
+    public const string ReportsFolder = "reports/";
+
+    /// <summary>Reserved: poison records with the reason.</summary>
+    public const string DeadLetterFolder = "deadletter/";
+
+    /// <summary>File extension of segments: newline-delimited JSON compressed with zstd.</summary>
+    public const string SegmentExtension = ".jsonl.zst";
+
+    /// <summary>Name of the mutable pointer to the newest checkpoint, inside <see cref="CheckpointsFolder"/>.</summary>
+    public const string LatestCheckpointName = "latest.json";
+
+    /// <summary>Returns null when <paramref name="key"/> is a valid key, else a message saying what is wrong.</summary>
+    public static string? Check(string? key)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            return $"Object key is empty; keys are {Rule}.";
+        }
+        if (key.Length > MaxLength)
+        {
+            return $"Object key '{key[..80]}…' is {key.Length} characters long; keys are {Rule}.";
+        }
+        if (key[0] == '/')
+        {
+            return $"Object key '{key}' starts with '/'; keys are relative: {Rule}.";
+        }
+        var segmentStart = 0;
+        for (var i = 0; i <= key.Length; i++)
+        {
+            if (i == key.Length || key[i] == '/')
+            {
+                var segment = key.AsSpan(segmentStart, i - segmentStart);
+                if (segment.Length == 0)
+                {
+                    return $"Object key '{key}' has an empty segment at position {segmentStart}; keys are {Rule}.";
+                }
+                if (segment[0] == '.')
+                {
+                    return $"Object key '{key}' has segment '{segment}' starting with '.' ('.', '..' and hidden names could escape the root or collide with temp files); keys are {Rule}.";
+                }
+                segmentStart = i + 1;
+                continue;
+            }
+            if (!IsAllowed(key[i]))
+            {
+                return $"Object key '{key}' contains '{key[i]}' at position {i}; keys are {Rule}.";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>True when <paramref name="key"/> is valid.</summary>
+    public static bool IsValid(string? key) => Check(key) is null;
+
+    /// <summary>Returns the key, or throws <see cref="ArgumentException"/> with a precise message.</summary>
+    public static string Validate(string? key, string paramName = "key")
+    {
+        var problem = Check(key);
+        return problem is null ? key! : throw new ArgumentException(problem, paramName);
+    }
+
+    /// <summary>
+    /// Checks a list prefix: empty (everything), or a valid key optionally followed by '/', or a
+    /// valid key whose last segment is cut short (e.g. <c>sources/a/log/0000</c>).
+    /// </summary>
+    public static string ValidatePrefix(string? prefix, string paramName = "prefix")
+    {
+        if (string.IsNullOrEmpty(prefix))
+        {
+            return string.Empty;
+        }
+        var trimmed = prefix[^1] == '/' ? prefix[..^1] : prefix;
+        var problem = Check(trimmed);
+        return problem is null ? prefix : throw new ArgumentException($"List prefix '{prefix}' is invalid: {problem}", paramName);
+    }
+
+    /// <summary>The root of a source: <c>sources/{sourceId}/</c>.</summary>
+    public static string SourceRoot(string sourceId) => $"sources/{SourceIds.Validate(sourceId)}/";
+
+    /// <summary>The prefix of a source's commit records.</summary>
+    public static string LogPrefix(string sourceId) => SourceRoot(sourceId) + LogFolder;
+
+    /// <summary>The commit record <c>log/{number:D20}.json</c>.</summary>
+    public static string Commit(string sourceId, long number) => SourceRoot(sourceId) + CommitName(number);
+
+    /// <summary>The commit record name relative to the source root.</summary>
+    public static string CommitName(long number)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(number);
+        return LogFolder + number.ToString("D20", CultureInfo.InvariantCulture) + ".json";
+    }
+
+    /// <summary>The prefix of a source's segments.</summary>
+    public static string SegmentsPrefix(string sourceId) => SourceRoot(sourceId) + SegmentsFolder;
+
+    /// <summary>A segment name relative to the source root: <c>segments/{firstSeq:D20}-{writerShort}.jsonl.zst</c>.</summary>
+    public static string SegmentName(long firstSeq, string writerShort)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(firstSeq);
+        var name = SegmentsFolder + firstSeq.ToString("D20", CultureInfo.InvariantCulture) + "-" + writerShort + SegmentExtension;
+        return Validate(name, nameof(writerShort));
+    }
+
+    /// <summary>The full key of a segment.</summary>
+    public static string Segment(string sourceId, long firstSeq, string writerShort) => SourceRoot(sourceId) + SegmentName(firstSeq, writerShort);
+
+    /// <summary>The full key of a name relative to the source root (as stored in commit records).</summary>
+    public static string InSource(string sourceId, string relativeName) => Validate(SourceRoot(sourceId) + relativeName, nameof(relativeName));
+
+    /// <summary>The prefix of a source's checkpoints.</summary>
+    public static string CheckpointsPrefix(string sourceId) => SourceRoot(sourceId) + CheckpointsFolder;
+
+    /// <summary>The immutable checkpoint written after commit <paramref name="commitNumber"/>.</summary>
+    public static string Checkpoint(string sourceId, long commitNumber)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(commitNumber);
+        return CheckpointsPrefix(sourceId) + commitNumber.ToString("D20", CultureInfo.InvariantCulture) + ".json";
+    }
+
+    /// <summary>The mutable pointer to the newest checkpoint.</summary>
+    public static string LatestCheckpoint(string sourceId) => CheckpointsPrefix(sourceId) + LatestCheckpointName;
+
+    /// <summary>The prefix of a source's snapshot anchors.</summary>
+    public static string SnapshotsPrefix(string sourceId) => SourceRoot(sourceId) + SnapshotsFolder;
+
+    /// <summary>The anchor file of <paramref name="snapshotId"/>.</summary>
+    public static string Snapshot(string sourceId, string snapshotId) => Validate(SnapshotsPrefix(sourceId) + snapshotId + ".json", nameof(snapshotId));
+
+    /// <summary>A small mutable control file, e.g. <c>Control(id, "capture.json")</c> for the paused flag.</summary>
+    public static string Control(string sourceId, string name) => Validate(SourceRoot(sourceId) + ControlFolder + name, nameof(name));
+
+    /// <summary>Reserved prefix for materialized snapshots.</summary>
+    public static string ViewsPrefix(string sourceId) => SourceRoot(sourceId) + ViewsFolder;
+
+    /// <summary>Reserved prefix for drift reports.</summary>
+    public static string ReportsPrefix(string sourceId) => SourceRoot(sourceId) + ReportsFolder;
+
+    /// <summary>Reserved prefix for dead-lettered records.</summary>
+    public static string DeadLetterPrefix(string sourceId) => SourceRoot(sourceId) + DeadLetterFolder;
+
+    /// <summary>
+    /// Parses the 20-digit number at the start of the last segment of a key such as
+    /// <c>…/log/00000000000000000042.json</c> or <c>…/segments/00000000000000000042-w.jsonl.zst</c>.
+    /// </summary>
+    public static bool TryParseLeadingNumber(string key, out long number)
+    {
+        number = 0;
+        var slash = key.LastIndexOf('/');
+        var name = key.AsSpan(slash + 1);
+        return name.Length >= 20
+            && (name.Length == 20 || name[20] is '.' or '-')
+            && long.TryParse(name[..20], NumberStyles.None, CultureInfo.InvariantCulture, out number)
+            && number > 0;
+    }
+
+    private static bool IsAllowed(char c) => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_' or '.';
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Options;
+using SnapshotService.Capture;
+using SnapshotService.Grains;
+using SnapshotService.Host.Configuration;
+using SnapshotService.Host.Health;
+
+namespace SnapshotService.Host.Extensions;
+
+internal static class OrleansExtensions
+{
+    public const string CaptureSection = "SnapshotService:Capture";
+
+    /// <summary>
+    /// The co-hosted silo: localhost clustering on the configured ports (a single-silo cluster on
+    /// loopback), source capture, and a readiness flag for health checks.
+    /// </summary>
+    public static IHostApplicationBuilder AddSnapshotServiceSilo(this IHostApplicationBuilder builder)
+    {
+        // Ports are needed while building; out-of-range values fall back to the defaults here and
+        // are reported by start-up validation before the silo binds anything.
+        var ports = builder.Configuration.ReadLeniently<OrleansSettings>($"{SnapshotServiceHostOptions.SectionName}:Orleans");
+        var defaults = new OrleansSettings();
+        var siloPort = IsPort(ports.SiloPort) ? ports.SiloPort : defaults.SiloPort;
+        var gatewayPort = IsPort(ports.GatewayPort) ? ports.GatewayPort : defaults.GatewayPort;
+
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort);
+            silo.AddSourceCapture(options => builder.Configuration.GetSection(CaptureSection).Bind(options));
+        });
+
+        builder.Services.AddSingleton<IValidateOptions<CaptureOptions>, CaptureOptionsValidator>();
+        builder.Services.AddOptions<CaptureOptions>().ValidateOnStart();
+        builder.Services.AddSingleton<SiloReadiness>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloReadiness>());
+        return builder;
+    }
+
+    private static bool IsPort(int port) => port is >= 1 and <= 65535;
+
+    /// <summary>Reports each capture problem naming its setting (the grain's own check only says "invalid").</summary>
+    private sealed class CaptureOptionsValidator : IValidateOptions<CaptureOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, CaptureOptions options)
+        {
+            var problems = options.Validate();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+
+namespace SnapshotService.Host.Extensions;
+
+/// <summary>The host's composition root: what Program.cs calls.</summary>
+public static class SnapshotServiceExtensions
+{
+    /// <summary>Exit code when the configuration is invalid (EX_CONFIG of sysexits.h).</summary>
+    public const int ConfigurationErrorExitCode = 78;
+
+    /// <summary>Registers configuration, Kestrel endpoints, storage, sources, the silo and the API.</summary>
+    public static WebApplicationBuilder AddSnapshotService(this WebApplicationBuilder builder)
+    {
+        builder.AddSnapshotServiceConfiguration();
+        builder.AddSnapshotServiceEndpoints();
+        builder.AddSnapshotServiceStorage();
+        builder.AddSnapshotServiceSources();
+        builder.AddSnapshotServiceSilo();
+        builder.AddSnapshotServiceApi();
+        return builder;
+    }
+
+    /// <summary>Maps gRPC services, JSON routes, reflection and health endpoints.</summary>
+    public static WebApplication MapSnapshotService(this WebApplication app)
+    {
+        app.MapSnapshotServiceApi();
+        return app;
+    }
+
+    /// <summary>
+    /// Runs until shutdown. An invalid configuration ends the process with
+    /// <see cref="ConfigurationErrorExitCode"/> and one line per problem on stderr, naming the setting.
+    /// </summary>
+    public static async Task<int> RunSnapshotServiceAsync(this WebApplication app)
+    {
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync("SnapshotService cannot start: the configuration is invalid.");
+            foreach (var failure in ex.Failures)
+            {
+                await Console.Error.WriteLineAsync($"  {failure}");
+            }
+            return ConfigurationErrorExitCode;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Options;
+
+namespace SnapshotService.Host.Sources;
+
+/// <summary>
+/// Checks every configured source at start, so a typo stops the host with a message naming the
+/// source and the setting instead of failing later inside a grain.
+/// </summary>
+internal sealed class SourcesOptionsValidator : IValidateOptions<SourcesOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SourcesOptions options)
+    {
+        var problems = new List<string>();
+        foreach (var (id, settings) in options.Sources)
+        {
+            var idProblem = SourceIds.Check(id);
+            if (idProblem is not null)
+            {
+                problems.Add($"Configuration for source '{id}' is invalid: the key of SnapshotService:Sources:{id} is not a valid source id: {idProblem}");
+                continue;
+            }
+            if (string.IsNullOrWhiteSpace(settings.Kind))
+            {
+                problems.Add($"Configuration for source '{id}' is invalid: Kind is required (SnapshotService:Sources:{id}:Kind); use '{SourcesOptions.SimulatedKind}'.");
+                continue;
+            }
+            if (!string.Equals(settings.Kind, SourcesOptions.SimulatedKind, StringComparison.Ordinal))
+            {
+                problems.Add($"Configuration for source '{id}' is invalid: Kind '{settings.Kind}' is not supported; use '{SourcesOptions.SimulatedKind}'.");
+                continue;
+            }
+            problems.AddRange(settings.Simulated.Validate(id));
+        }
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}

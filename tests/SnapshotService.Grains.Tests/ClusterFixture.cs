@@ -1,0 +1,66 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using SnapshotService.Simulated;
+using SnapshotService.Sources;
+using SnapshotService.Storage;
+using SnapshotService.Testing;
+
+namespace SnapshotService.Grains.Tests;
+
+/// <summary>A one-silo TestCluster whose sources are simulated and whose export store is a temp directory.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    // Silo configurators are created by type, so they find the store root through a static.
+    private static readonly TempDirectory StoreDirectory = new("grains-tests");
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public static string StoreRoot => StoreDirectory.Path;
+
+    public IObjectStore Store { get; } = new FileSystemObjectStore(StoreDirectory.Path);
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder { Options = { InitialSilosCount = 1 } };
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.Services.AddSingleton<IObjectStore>(_ => new FileSystemObjectStore(StoreRoot));
+            siloBuilder.Services.AddSingleton<IChangeSourceFactory>(new TestSources());
+            siloBuilder.AddSourceCapture(o => o.MaxCommitDelay = TimeSpan.FromMilliseconds(50));
+        }
+    }
+}
+
+/// <summary>Simulated sources for grain tests: every id starting with "sim-" is configured.</summary>
+public sealed class TestSources : IChangeSourceFactory
+{
+    public IReadOnlyList<string> SourceIds => [];
+
+    public string? KindOf(string sourceId) => sourceId.StartsWith("sim-", StringComparison.Ordinal) ? "simulated" : null;
+
+    public IChangeSource Create(string sourceId) =>
+        KindOf(sourceId) is null
+            ? throw new KeyNotFoundException(sourceId)
+            : new SimulatedSource(sourceId, Options);
+
+    public static SimulatedSourceOptions Options => new() { Seed = 7, KeySpace = 500, DocumentBytes = 256, ChangesPerSecond = 5_000 };
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}

@@ -1,0 +1,128 @@
+using SnapshotService.Errors;
+using SnapshotService.Log;
+
+namespace SnapshotService.Grains.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class SourceGrainTests(ClusterFixture fixture)
+{
+    private ISourceGrain Grain(string id) => fixture.Cluster.GrainFactory.GetGrain<ISourceGrain>(id);
+
+    [Fact]
+    public async Task a_started_source_commits_a_growing_sequence()
+    {
+        var grain = Grain("sim-grows");
+        var first = await grain.EnsureStartedAsync();
+        Assert.Equal(SourceState.Running, first.State);
+        Assert.Equal("simulated", first.Kind);
+
+        var later = await WaitUntilAsync(grain, s => s.CommittedSeq > 200);
+        Assert.True(later.CommitCount > 0);
+        Assert.NotNull(later.LastCommitTime);
+        Assert.Contains("deterministic", later.Description, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task pause_stops_capture_and_survives_reactivation_until_resume()
+    {
+        var grain = Grain("sim-pause");
+        await WaitUntilAsync(grain, s => s.CommittedSeq > 50);
+
+        var paused = await grain.PauseAsync();
+        Assert.Equal(SourceState.Paused, paused.State);
+        await Task.Delay(300);
+        Assert.Equal(paused.CommittedSeq, (await grain.GetStatusAsync()).CommittedSeq);
+
+        // A new activation reads the pause flag from the export store and stays paused.
+        await fixture.Cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var reactivated = await grain.EnsureStartedAsync();
+        Assert.Equal(SourceState.Paused, reactivated.State);
+
+        var resumed = await grain.ResumeAsync();
+        Assert.Equal(SourceState.Running, resumed.State);
+        await WaitUntilAsync(grain, s => s.CommittedSeq > paused.CommittedSeq);
+    }
+
+    [Fact]
+    public async Task a_latest_snapshot_is_flushed_first_and_never_points_past_the_committed_seq()
+    {
+        var grain = Grain("sim-anchor");
+        await WaitUntilAsync(grain, s => s.CommittedSeq > 20);
+
+        var anchor = await grain.CreateSnapshotAsync(new CreateSnapshotCommand("nightly", null, null));
+        var status = await grain.GetStatusAsync();
+
+        Assert.InRange(anchor.Seq, 1, status.CommittedSeq);
+        Assert.Equal("nightly", anchor.Label);
+        Assert.Equal("sim-anchor", anchor.SourceId);
+        var reader = new ExportLogReader(fixture.Store, "sim-anchor");
+        var commit = await reader.FindCommitContainingSeqAsync(anchor.Seq, await reader.ReadHeadAsync(default), default);
+        Assert.NotNull(commit);
+    }
+
+    [Fact]
+    public async Task an_anchor_beyond_the_committed_seq_is_refused_naming_the_field()
+    {
+        var grain = Grain("sim-refuse");
+        var status = await WaitUntilAsync(grain, s => s.CommittedSeq > 0);
+
+        var error = await Assert.ThrowsAsync<SnapshotServiceException>(() =>
+            grain.CreateSnapshotAsync(new CreateSnapshotCommand(null, status.CommittedSeq + 1_000_000, null)));
+        Assert.Equal(ErrorKind.InvalidArgument, error.Kind);
+        Assert.Contains("at_sequence", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task an_unconfigured_source_is_not_found()
+    {
+        var grain = Grain("not-configured");
+        var error = await Assert.ThrowsAsync<SnapshotServiceException>(() => grain.PauseAsync());
+        Assert.Equal(ErrorKind.NotFound, error.Kind);
+        Assert.Equal(SourceState.Failed, (await grain.GetStatusAsync()).State);
+    }
+
+    [Fact]
+    public async Task a_second_writer_that_wins_a_commit_fences_the_grain_off()
+    {
+        var grain = Grain("sim-fenced");
+        await WaitUntilAsync(grain, s => s.CommittedSeq > 10);
+
+        // Another process opens the same log and commits: the grain's next commit loses the race.
+        // (The intruder may itself lose a race against the grain at first; it then reopens, as a real one would.)
+        for (var i = 0; i < 50; i++)
+        {
+            try
+            {
+                var intruder = await ExportLog.OpenAsync(fixture.Store, "sim-fenced", new ExportLogOptions { WriterId = "intruder" }, default);
+                await intruder.AppendAsync([], new Sources.SourcePosition($"intruder:{i}"), default);
+            }
+            catch (LogFencedException)
+            {
+            }
+        }
+
+        var failed = await WaitUntilAsync(grain, s => s.State == SourceState.Failed);
+        Assert.Contains("fenced", failed.FailureReason, StringComparison.Ordinal);
+        Assert.Contains("intruder", failed.FailureReason, StringComparison.Ordinal);
+        var report = await grain.VerifyLogAsync();
+        Assert.True(report.Ok, string.Join("; ", report.Problems));
+    }
+
+    private static async Task<SourceStatus> WaitUntilAsync(ISourceGrain grain, Func<SourceStatus, bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var status = await grain.EnsureStartedAsync();
+            if (condition(status))
+            {
+                return status;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Condition not met within 30 s; last status: {status}");
+            }
+            await Task.Delay(50);
+        }
+    }
+}

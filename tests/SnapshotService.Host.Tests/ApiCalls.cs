@@ -1,0 +1,50 @@
+using SnapshotService.Api.V1;
+
+namespace SnapshotService.Host.Tests;
+
+/// <summary>
+/// Every method that takes a source_id, callable over gRPC and over JSON/HTTP, so input checks
+/// can be asserted for all of them with one theory.
+/// </summary>
+public static class ApiCalls
+{
+    public static readonly IReadOnlyDictionary<string, Func<HostFixture, string, Task>> Grpc = new Dictionary<string, Func<HostFixture, string, Task>>
+    {
+        ["GetSource"] = async (f, id) => await f.Sources.GetSourceAsync(new GetSourceRequest { SourceId = id }),
+        ["PauseSource"] = async (f, id) => await f.Sources.PauseSourceAsync(new PauseSourceRequest { SourceId = id }),
+        ["ResumeSource"] = async (f, id) => await f.Sources.ResumeSourceAsync(new ResumeSourceRequest { SourceId = id }),
+        ["VerifyLog"] = async (f, id) => await f.Sources.VerifyLogAsync(new VerifyLogRequest { SourceId = id }),
+        ["CreateSnapshot"] = async (f, id) => await f.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { SourceId = id }),
+        ["GetSnapshot"] = async (f, id) => await f.Snapshots.GetSnapshotAsync(new GetSnapshotRequest { SourceId = id, SnapshotId = "snap-00000000000000000000000000" }),
+        ["ListSnapshots"] = async (f, id) => await f.Snapshots.ListSnapshotsAsync(new ListSnapshotsRequest { SourceId = id }),
+    };
+
+    public static readonly IReadOnlyDictionary<string, Func<HttpClient, string, Task<(System.Net.HttpStatusCode, System.Text.Json.JsonElement)>>> Http =
+        new Dictionary<string, Func<HttpClient, string, Task<(System.Net.HttpStatusCode, System.Text.Json.JsonElement)>>>
+        {
+            ["GetSource"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}"),
+            ["PauseSource"] = (h, id) => h.PostJsonAsync($"/v1/sources/{HttpApi.Segment(id)}:pause"),
+            ["ResumeSource"] = (h, id) => h.PostJsonAsync($"/v1/sources/{HttpApi.Segment(id)}:resume"),
+            ["VerifyLog"] = (h, id) => h.PostJsonAsync($"/v1/sources/{HttpApi.Segment(id)}:verifyLog"),
+            ["CreateSnapshot"] = (h, id) => h.PostJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/snapshots"),
+            ["GetSnapshot"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/snapshots/snap-00000000000000000000000000"),
+            ["ListSnapshots"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/snapshots"),
+        };
+
+    public static readonly string[] MalformedSourceIds = ["Bad/Id", "bad/id", "UPPER", new string('a', 64), ".hidden", "sp ace"];
+
+    public static TheoryData<string, string> MethodsTimesMalformedIds()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var method in Grpc.Keys)
+        {
+            foreach (var id in MalformedSourceIds)
+            {
+                data.Add(method, id);
+            }
+        }
+        return data;
+    }
+
+    public static TheoryData<string> Methods() => [.. Grpc.Keys];
+}

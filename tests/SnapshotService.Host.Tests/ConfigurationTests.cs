@@ -1,0 +1,136 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using SnapshotService.Host.Extensions;
+using SnapshotService.Host.Sources;
+using SnapshotService.Sources;
+using SnapshotService.Testing;
+
+namespace SnapshotService.Host.Tests;
+
+/// <summary>A bad configuration stops the host before it binds anything, with messages naming the setting.</summary>
+public sealed class ConfigurationTests : IDisposable
+{
+    private readonly TempDirectory _contentRoot = new("snapsvc-config");
+
+    [Fact]
+    public async Task unsupported_kind_names_the_source_and_the_supported_kind()
+    {
+        var failures = await StartFailuresAsync(new() { ["SnapshotService:Sources:orders:Kind"] = "foo" });
+
+        Assert.Contains("Configuration for source 'orders' is invalid: Kind 'foo' is not supported; use 'simulated'.", failures);
+    }
+
+    [Fact]
+    public async Task missing_kind_names_the_setting()
+    {
+        var failures = await StartFailuresAsync(new() { ["SnapshotService:Sources:orders:Simulated:Seed"] = "1" });
+
+        Assert.Contains(failures, f => f.Contains("SnapshotService:Sources:orders:Kind", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Orders")]
+    [InlineData(".orders")]
+    public async Task invalid_source_id_key_is_refused(string id)
+    {
+        var failures = await StartFailuresAsync(new() { [$"SnapshotService:Sources:{id}:Kind"] = "simulated" });
+
+        Assert.Contains(failures, f => f.Contains($"source '{id}'", StringComparison.Ordinal) && f.Contains("source_id", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task invalid_simulated_settings_name_the_source()
+    {
+        var failures = await StartFailuresAsync(new()
+        {
+            ["SnapshotService:Sources:demo:Kind"] = "simulated",
+            ["SnapshotService:Sources:demo:Simulated:KeySpace"] = "0",
+        });
+
+        Assert.Contains(failures, f => f.Contains("'demo'", StringComparison.Ordinal) && f.Contains("KeySpace", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("SnapshotService:Http:Url", "not a url")]
+    [InlineData("SnapshotService:Http:Url", "https://127.0.0.1:5080")]
+    [InlineData("SnapshotService:Grpc:Url", "http://example-host:5081")]
+    [InlineData("SnapshotService:Orleans:SiloPort", "70000")]
+    [InlineData("SnapshotService:Orleans:GatewayPort", "abc")]
+    [InlineData("SnapshotService:Capture:ReadBatchSize", "0")]
+    [InlineData("SnapshotService:Capture:MaxCommitDelay", "00:00:00")]
+    public async Task bad_host_setting_is_named_in_the_failure(string setting, string value)
+    {
+        var failures = await StartFailuresAsync(new() { [setting] = value });
+
+        Assert.Contains(failures, f => f.Contains(setting, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task same_port_for_http_and_grpc_is_refused()
+    {
+        var failures = await StartFailuresAsync(new()
+        {
+            ["SnapshotService:Http:Url"] = "http://127.0.0.1:5999",
+            ["SnapshotService:Grpc:Url"] = "http://127.0.0.1:5999",
+        });
+
+        Assert.Contains(failures, f => f.Contains("same port 5999", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task run_returns_the_configuration_exit_code()
+    {
+        await using var app = Create(new() { ["SnapshotService:Sources:x:Kind"] = "foo" });
+
+        Assert.Equal(SnapshotServiceExtensions.ConfigurationErrorExitCode, await app.RunSnapshotServiceAsync());
+    }
+
+    [Fact]
+    public async Task shipped_appsettings_configure_the_demo_source()
+    {
+        // The Host's appsettings.json is copied next to the test assembly.
+        await using var app = SnapshotServiceApp.Create(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
+
+        var factory = app.Services.GetRequiredService<IChangeSourceFactory>();
+        var demo = app.Services.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources["demo"];
+
+        Assert.Equal(["demo"], factory.SourceIds);
+        Assert.Equal("simulated", factory.KindOf("demo"));
+        Assert.Equal(42, demo.Simulated.Seed);
+        Assert.Equal(10_000, demo.Simulated.KeySpace);
+        Assert.Equal(1024, demo.Simulated.DocumentBytes);
+        Assert.Equal(500, demo.Simulated.ChangesPerSecond);
+    }
+
+    public void Dispose() => _contentRoot.Dispose();
+
+    private async Task<IReadOnlyList<string>> StartFailuresAsync(Dictionary<string, string> settings)
+    {
+        await using var app = Create(settings);
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+        return [.. ex.Failures];
+    }
+
+    private WebApplication Create(Dictionary<string, string> overrides)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["SnapshotService:Http:Url"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["SnapshotService:Grpc:Url"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["SnapshotService:Export:Root"] = Path.Combine(_contentRoot.Path, "data"),
+            ["SnapshotService:Orleans:SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["SnapshotService:Orleans:GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = "None",
+        };
+        foreach (var (key, value) in overrides)
+        {
+            settings[key] = value;
+        }
+        return SnapshotServiceApp.Create(new WebApplicationOptions
+        {
+            Args = [.. settings.Select(kv => $"--{kv.Key}={kv.Value}")],
+            ContentRootPath = _contentRoot.Path,
+            EnvironmentName = "Testing",
+        });
+    }
+}

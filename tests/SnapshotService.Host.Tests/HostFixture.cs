@@ -1,0 +1,110 @@
+using System.Globalization;
+using Grpc.Net.Client;
+using SnapshotService.Api.V1;
+using V1 = SnapshotService.Api.V1;
+using SnapshotService.Testing;
+
+namespace SnapshotService.Host.Tests;
+
+/// <summary>
+/// One in-process host for the whole suite: free loopback ports for HTTP, gRPC, silo and
+/// gateway, a temp export root, no appsettings.json (the content root is an empty temp
+/// directory), and two fast simulated sources.
+/// </summary>
+public sealed class HostFixture : IAsyncLifetime
+{
+    /// <summary>Captures continuously; snapshot tests use it.</summary>
+    public const string SourceId = "fast";
+
+    /// <summary>Pause/resume tests use this one, so pausing never stalls other tests' source.</summary>
+    public const string PausableSourceId = "pausable";
+
+    private readonly TempDirectory _contentRoot = new("snapsvc-host-content");
+    private readonly TempDirectory _exportRoot = new("snapsvc-host-export");
+    private WebApplication? _app;
+
+    public int HttpPort { get; } = FreePort.Next();
+
+    public int GrpcPort { get; } = FreePort.Next();
+
+    public string GrpcEndpoint => $"http://127.0.0.1:{GrpcPort}";
+
+    public string ExportRoot => _exportRoot.Path;
+
+    public GrpcChannel Channel { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public V1.Sources.SourcesClient Sources => new(Channel);
+
+    public V1.Snapshots.SnapshotsClient Snapshots => new(Channel);
+
+    public async Task InitializeAsync()
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["SnapshotService:Http:Url"] = $"http://127.0.0.1:{HttpPort}",
+            ["SnapshotService:Grpc:Url"] = GrpcEndpoint,
+            ["SnapshotService:Export:Root"] = _exportRoot.Path,
+            ["SnapshotService:Orleans:SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["SnapshotService:Orleans:GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["SnapshotService:Capture:MaxCommitDelay"] = "00:00:00.050",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var id in new[] { SourceId, PausableSourceId })
+        {
+            settings[$"SnapshotService:Sources:{id}:Kind"] = "simulated";
+            settings[$"SnapshotService:Sources:{id}:Simulated:Seed"] = "7";
+            settings[$"SnapshotService:Sources:{id}:Simulated:KeySpace"] = "1000";
+            settings[$"SnapshotService:Sources:{id}:Simulated:DocumentBytes"] = "256";
+            settings[$"SnapshotService:Sources:{id}:Simulated:ChangesPerSecond"] = "2000";
+        }
+
+        _app = SnapshotServiceApp.Create(new WebApplicationOptions
+        {
+            Args = [.. settings.Select(kv => $"--{kv.Key}={kv.Value}")],
+            ContentRootPath = _contentRoot.Path,
+            EnvironmentName = "Testing",
+        });
+        await _app.StartAsync();
+
+        Channel = GrpcChannel.ForAddress(GrpcEndpoint);
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+        await Eventually.TrueAsync(
+            async () => (await Http.GetAsync("/healthz")).IsSuccessStatusCode,
+            "the host reports healthy on /healthz");
+    }
+
+    /// <summary>Waits until <paramref name="sourceId"/> has committed at least <paramref name="minimum"/> changes; returns its status.</summary>
+    public async Task<Source> WaitForCommittedAsync(string sourceId, ulong minimum)
+    {
+        Source? source = null;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                source = await Sources.GetSourceAsync(new GetSourceRequest { SourceId = sourceId });
+                return source.CommittedSeq >= minimum;
+            },
+            () => $"source '{sourceId}' commits at least {minimum} changes (last status: {source})");
+        return source!;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http?.Dispose();
+        Channel?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        _exportRoot.Dispose();
+        _contentRoot.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class HostCollection : ICollectionFixture<HostFixture>
+{
+    public const string Name = "host";
+}
