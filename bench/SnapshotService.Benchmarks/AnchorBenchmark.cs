@@ -18,6 +18,8 @@ namespace SnapshotService.Benchmarks;
 internal sealed class AnchorBenchmark(BenchArguments args, string scratch)
 {
     private const string SourceId = "bench";
+
+    private string _loadBefore = "";
     private const int DocumentBytes = 100;
     // The capture pipeline's default commit size, so the logs have as many commits as captured ones
     // would (anchoring at a seq or time binary-searches commit records).
@@ -28,6 +30,7 @@ internal sealed class AnchorBenchmark(BenchArguments args, string scratch)
 
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
+        _loadBefore = MachineInfo.LoadAverage();
         var results = new List<SizeResult>();
         foreach (var size in args.AnchorSizes)
         {
@@ -114,9 +117,12 @@ internal sealed class AnchorBenchmark(BenchArguments args, string scratch)
         text.AppendLine("the capture pipeline's default commit size, so the logs have as many commits as captured ones would),");
         text.AppendLine("anchoring at the latest seq, at random seqs and at random source times. Each create resolves the");
         text.AppendLine("anchor against the log (binary search over commit records for seq/time) and writes the anchor file");
-        text.AppendLine("if absent (fsynced). Latencies are per create; p50/p99/max are medians over the runs.");
+        text.AppendLine("if absent (fsynced). Anchoring at a seq inside a commit also reads and parses that commit's segment to");
+        text.AppendLine("find the source-time watermark at the seq, so that mode costs in proportion to the commit size");
+        text.AppendLine("(records per commit), not to the log size. Latencies are per create; p50/p99/max are medians over the runs.");
         text.AppendLine();
         text.AppendLine($"- Machine: {MachineInfo.Describe()}");
+        text.AppendLine($"- Load average (1/5/15 min) before → after: {_loadBefore} → {MachineInfo.LoadAverage()} (the machine is shared; above ~2 the absolute numbers suffer more than the ratios)");
         text.AppendLine($"- Command: `{BenchmarkCommand.CommandLine(args)}`");
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"- Inputs: logs of {string.Join(" and ", results.Select(r => r.Keys.ToString("N0", CultureInfo.InvariantCulture)))} keys; {WarmUpPerMode} warm-up creates per mode, then {args.AnchorsPerMode} creates per mode per run; {args.Runs} runs"));
