@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using SnapshotService.Capture;
 using SnapshotService.Grains;
 using SnapshotService.Log;
 using SnapshotService.Simulated;
@@ -17,14 +18,19 @@ namespace SnapshotService.Benchmarks;
 internal sealed class AnchorBenchmark(BenchArguments args, string scratch)
 {
     private const string SourceId = "bench";
+
+    private string _loadBefore = "";
     private const int DocumentBytes = 100;
-    private const int BuildBatch = 50_000;
+    // The capture pipeline's default commit size, so the logs have as many commits as captured ones
+    // would (anchoring at a seq or time binary-searches commit records).
+    private static readonly int BuildBatch = new CaptureOptions().MaxCommitChanges;
     private const int WarmUpPerMode = 20;
 
     private static readonly string[] Modes = ["latest", "at random seq", "at random time"];
 
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
+        _loadBefore = MachineInfo.LoadAverage();
         var results = new List<SizeResult>();
         foreach (var size in args.AnchorSizes)
         {
@@ -35,6 +41,11 @@ internal sealed class AnchorBenchmark(BenchArguments args, string scratch)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"anchor: built a log of {size:N0} keys in {buildSeconds:0.0} s ({logBytes / 1e6:N0} MB)"));
             var reader = new ExportLogReader(store, SourceId);
             var head = await reader.ReadHeadAsync(cancellationToken);
+            // Anchoring at a time resolves to the last commit that ended at or before it, so the
+            // earliest time that can be anchored is the end of the first commit.
+            var firstCommit = await reader.ReadCommitAsync(1, cancellationToken)
+                ?? throw new InvalidOperationException("The built log has no commit 1.");
+            var times = (From: firstCommit.LastSourceTime!.Value, To: head.LastSourceTime!.Value);
             var anchors = new SnapshotAnchorStore(store);
             var random = new Random(42);
 
@@ -42,7 +53,7 @@ internal sealed class AnchorBenchmark(BenchArguments args, string scratch)
             {
                 for (var i = 0; i < WarmUpPerMode; i++)
                 {
-                    await anchors.CreateAsync(SourceId, Command(mode, head, random), head, reader, cancellationToken);
+                    await anchors.CreateAsync(SourceId, Command(mode, head, times, random), head, reader, cancellationToken);
                 }
             }
             var perMode = Modes.ToDictionary(m => m, _ => (P50: new List<double>(), P99: new List<double>(), Max: new List<double>()));
@@ -53,7 +64,7 @@ internal sealed class AnchorBenchmark(BenchArguments args, string scratch)
                     var latencies = new List<double>(args.AnchorsPerMode);
                     for (var i = 0; i < args.AnchorsPerMode; i++)
                     {
-                        var command = Command(mode, head, random);
+                        var command = Command(mode, head, times, random);
                         var watch = Stopwatch.StartNew();
                         await anchors.CreateAsync(SourceId, command, head, reader, cancellationToken);
                         latencies.Add(watch.Elapsed.TotalMilliseconds);
@@ -89,19 +100,12 @@ internal sealed class AnchorBenchmark(BenchArguments args, string scratch)
         return watch.Elapsed.TotalSeconds;
     }
 
-    private static CreateSnapshotCommand Command(string mode, LogHead head, Random random) => mode switch
+    private static CreateSnapshotCommand Command(string mode, LogHead head, (DateTimeOffset From, DateTimeOffset To) times, Random random) => mode switch
     {
         "latest" => new CreateSnapshotCommand(null, null, null),
         "at random seq" => new CreateSnapshotCommand(null, random.NextInt64(1, head.LastSeq + 1), null),
-        _ => new CreateSnapshotCommand(null, null, RandomTime(head, random)),
+        _ => new CreateSnapshotCommand(null, null, times.From + TimeSpan.FromTicks((long)(random.NextDouble() * (times.To - times.From).Ticks))),
     };
-
-    private static DateTimeOffset RandomTime(LogHead head, Random random)
-    {
-        var first = head.FirstSourceTime!.Value;
-        var span = head.LastSourceTime!.Value - first;
-        return first + TimeSpan.FromTicks((long)(random.NextDouble() * span.Ticks));
-    }
 
     private string Report(List<SizeResult> results)
     {
@@ -109,12 +113,16 @@ internal sealed class AnchorBenchmark(BenchArguments args, string scratch)
         text.AppendLine("## Snapshot anchors");
         text.AppendLine();
         text.AppendLine("`SnapshotAnchorStore.CreateAsync` latency on export logs holding N committed keys (the fill phase of");
-        text.AppendLine($"the simulated source: N upserts of {DocumentBytes} B documents, written through `ExportLog` in commits of {BuildBatch:N0}),");
+        text.AppendLine($"the simulated source: N upserts of {DocumentBytes} B documents, written through `ExportLog` in commits of {BuildBatch:N0},");
+        text.AppendLine("the capture pipeline's default commit size, so the logs have as many commits as captured ones would),");
         text.AppendLine("anchoring at the latest seq, at random seqs and at random source times. Each create resolves the");
         text.AppendLine("anchor against the log (binary search over commit records for seq/time) and writes the anchor file");
-        text.AppendLine("if absent (fsynced). Latencies are per create; p50/p99/max are medians over the runs.");
+        text.AppendLine("if absent (fsynced). Anchoring at a seq inside a commit also reads and parses that commit's segment to");
+        text.AppendLine("find the source-time watermark at the seq, so that mode costs in proportion to the commit size");
+        text.AppendLine("(records per commit), not to the log size. Latencies are per create; p50/p99/max are medians over the runs.");
         text.AppendLine();
         text.AppendLine($"- Machine: {MachineInfo.Describe()}");
+        text.AppendLine($"- Load average (1/5/15 min) before → after: {_loadBefore} → {MachineInfo.LoadAverage()} (the machine is shared; above ~2 the absolute numbers suffer more than the ratios)");
         text.AppendLine($"- Command: `{BenchmarkCommand.CommandLine(args)}`");
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"- Inputs: logs of {string.Join(" and ", results.Select(r => r.Keys.ToString("N0", CultureInfo.InvariantCulture)))} keys; {WarmUpPerMode} warm-up creates per mode, then {args.AnchorsPerMode} creates per mode per run; {args.Runs} runs"));

@@ -18,8 +18,17 @@ internal sealed class CaptureBenchmark(BenchArguments args, string scratch)
 {
     private const string SourceId = "bench";
 
+    private string _loadBefore = "";
+
+    [ThreadStatic]
+    private static Compressor? t_compressor;
+
+    [ThreadStatic]
+    private static int t_compressorLevel;
+
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
+        _loadBefore = MachineInfo.LoadAverage();
         var level = args.CompressionLevel ?? new ExportLogOptions().CompressionLevel;
         var captureOptions = new CaptureOptions();
         var sourceOptions = new SimulatedSourceOptions
@@ -177,7 +186,15 @@ internal sealed class CaptureBenchmark(BenchArguments args, string scratch)
 
     private static byte[] Compress(ReadOnlySpan<byte> bytes, int level)
     {
-        using var compressor = new Compressor(level);
+        // One compressor per thread and level, reused like the engine reuses its encoders, so the
+        // baseline pays no context set-up per file.
+        var compressor = t_compressor;
+        if (compressor is null || t_compressorLevel != level)
+        {
+            compressor?.Dispose();
+            compressor = t_compressor = new Compressor(level);
+            t_compressorLevel = level;
+        }
         return compressor.Wrap(bytes).ToArray();
     }
 
@@ -219,6 +236,7 @@ internal sealed class CaptureBenchmark(BenchArguments args, string scratch)
         text.AppendLine("the stricter one.");
         text.AppendLine();
         text.AppendLine($"- Machine: {MachineInfo.Describe()}");
+        text.AppendLine($"- Load average (1/5/15 min) before → after: {_loadBefore} → {MachineInfo.LoadAverage()} (the machine is shared; above ~2 the absolute numbers suffer more than the ratios)");
         text.AppendLine($"- Command: `{BenchmarkCommand.CommandLine(args)}`");
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"- Inputs: {n:N0} changes; seed {source.Seed}, {source.KeySpace:N0} keys, {source.DocumentBytes} B documents, {source.DeletePercent}% deletes after the fill; zstd level {level}; capture read batch {capture.ReadBatchSize}, commit at {capture.MaxCommitChanges} changes / {capture.MaxCommitBytes / (1024 * 1024)} MiB / {capture.MaxCommitDelay.TotalMilliseconds:0} ms; {args.Runs} runs, medians"));

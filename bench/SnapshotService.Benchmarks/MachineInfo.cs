@@ -18,6 +18,24 @@ internal static class MachineInfo
                $"GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}";
     }
 
+    /// <summary>The 1/5/15-minute load averages: on a shared machine they say how far to trust absolute numbers.</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            var fields = File.ReadAllText("/proc/loadavg").Split(' ');
+            return $"{fields[0]} / {fields[1]} / {fields[2]}";
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "unknown";
+        }
+    }
+
     private static string CpuModel()
     {
         try
