@@ -38,14 +38,27 @@ public static class SnapshotServiceExtensions
             await app.RunAsync();
             return 0;
         }
-        catch (OptionsValidationException ex)
+        catch (Exception ex) when (ConfigurationFailures(ex) is { Count: > 0 } failures)
         {
             await Console.Error.WriteLineAsync("SnapshotService cannot start: the configuration is invalid.");
-            foreach (var failure in ex.Failures)
+            foreach (var failure in failures)
             {
                 await Console.Error.WriteLineAsync($"  {failure}");
             }
             return ConfigurationErrorExitCode;
         }
     }
+
+    /// <summary>
+    /// The configuration problems in a start failure: start-up validation throws one
+    /// <see cref="OptionsValidationException"/>, or an <see cref="AggregateException"/> of them
+    /// when several option types are invalid. Empty when the failure is something else.
+    /// </summary>
+    public static IReadOnlyList<string> ConfigurationFailures(Exception exception) => exception switch
+    {
+        OptionsValidationException single => [.. single.Failures],
+        AggregateException many when many.InnerExceptions.All(e => e is OptionsValidationException) =>
+            [.. many.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures)],
+        _ => [],
+    };
 }
