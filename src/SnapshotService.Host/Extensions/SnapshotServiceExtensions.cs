@@ -8,10 +8,11 @@ public static class SnapshotServiceExtensions
     /// <summary>Exit code when the configuration is invalid (EX_CONFIG of sysexits.h).</summary>
     public const int ConfigurationErrorExitCode = 78;
 
-    /// <summary>Registers configuration, Kestrel endpoints, storage, sources, the silo and the API.</summary>
+    /// <summary>Registers configuration, logging, Kestrel endpoints, storage, sources, the silo and the API.</summary>
     public static WebApplicationBuilder AddSnapshotService(this WebApplicationBuilder builder)
     {
         builder.AddSnapshotServiceConfiguration();
+        builder.AddSnapshotServiceLogging();
         builder.AddSnapshotServiceEndpoints();
         builder.AddSnapshotServiceStorage();
         builder.AddSnapshotServiceSources();
