@@ -66,6 +66,21 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
+    public async Task every_problem_is_reported_at_once()
+    {
+        var failures = await StartFailuresAsync(new()
+        {
+            ["SnapshotService:Sources:orders:Kind"] = "foo",
+            ["SnapshotService:Orleans:GatewayPort"] = "abc",
+            ["SnapshotService:Capture:ReadBatchSize"] = "0",
+        });
+
+        Assert.Contains(failures, f => f.Contains("source 'orders'", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("SnapshotService:Orleans:GatewayPort", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("SnapshotService:Capture:ReadBatchSize", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task same_port_for_http_and_grpc_is_refused()
     {
         var failures = await StartFailuresAsync(new()
@@ -107,8 +122,10 @@ public sealed class ConfigurationTests : IDisposable
     private async Task<IReadOnlyList<string>> StartFailuresAsync(Dictionary<string, string> settings)
     {
         await using var app = Create(settings);
-        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
-        return [.. ex.Failures];
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync());
+        var failures = SnapshotServiceExtensions.ConfigurationFailures(ex);
+        Assert.True(failures.Count > 0, $"Expected a configuration failure, got: {ex}");
+        return failures;
     }
 
     private WebApplication Create(Dictionary<string, string> overrides)

@@ -27,14 +27,18 @@ public sealed class FieldValidationTests(HostFixture host)
             .AssertError(HttpStatusCode.BadRequest, StatusCode.InvalidArgument, "snapshot_id");
 
     [Fact]
-    public async Task unknown_snapshot_id_is_not_found_over_grpc() =>
-        await RpcAssert.FailsAsync(StatusCode.NotFound, "snapshot_id", async () =>
+    public async Task unknown_snapshot_id_is_not_found_over_grpc()
+    {
+        var ex = await RpcAssert.FailsAsync(StatusCode.NotFound, $"snapshot '{UnknownSnapshotId}'", async () =>
             await host.Snapshots.GetSnapshotAsync(new GetSnapshotRequest { SourceId = Id, SnapshotId = UnknownSnapshotId }));
+        // The field at fault also travels as a trailer, for clients that act on it.
+        Assert.Equal("snapshot_id", ex.Trailers.GetValue("snapshotservice-field"));
+    }
 
     [Fact]
     public async Task unknown_snapshot_id_is_404_over_http() =>
         (await host.Http.GetJsonAsync($"/v1/sources/{Id}/snapshots/{UnknownSnapshotId}"))
-            .AssertError(HttpStatusCode.NotFound, StatusCode.NotFound, "snapshot_id");
+            .AssertError(HttpStatusCode.NotFound, StatusCode.NotFound, $"snapshot '{UnknownSnapshotId}'");
 
     [Theory]
     [InlineData(-1)]
@@ -44,7 +48,7 @@ public sealed class FieldValidationTests(HostFixture host)
     {
         var ex = await RpcAssert.FailsAsync(StatusCode.InvalidArgument, "page_size", async () =>
             await host.Snapshots.ListSnapshotsAsync(new ListSnapshotsRequest { SourceId = Id, PageSize = pageSize }));
-        Assert.Contains($"was {pageSize}", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains($"page_size {pageSize} is out of range; use 1..1000", ex.Status.Detail, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -85,7 +89,7 @@ public sealed class FieldValidationTests(HostFixture host)
         var ex = await RpcAssert.FailsAsync(StatusCode.InvalidArgument, "at_sequence", async () =>
             await host.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { SourceId = Id, AtSequence = beyond }));
 
-        Assert.Contains("1", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains($"outside the committed range 1..", ex.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

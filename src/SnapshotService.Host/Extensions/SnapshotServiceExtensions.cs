@@ -8,10 +8,11 @@ public static class SnapshotServiceExtensions
     /// <summary>Exit code when the configuration is invalid (EX_CONFIG of sysexits.h).</summary>
     public const int ConfigurationErrorExitCode = 78;
 
-    /// <summary>Registers configuration, Kestrel endpoints, storage, sources, the silo and the API.</summary>
+    /// <summary>Registers configuration, logging, Kestrel endpoints, storage, sources, the silo and the API.</summary>
     public static WebApplicationBuilder AddSnapshotService(this WebApplicationBuilder builder)
     {
         builder.AddSnapshotServiceConfiguration();
+        builder.AddSnapshotServiceLogging();
         builder.AddSnapshotServiceEndpoints();
         builder.AddSnapshotServiceStorage();
         builder.AddSnapshotServiceSources();
@@ -38,14 +39,27 @@ public static class SnapshotServiceExtensions
             await app.RunAsync();
             return 0;
         }
-        catch (OptionsValidationException ex)
+        catch (Exception ex) when (ConfigurationFailures(ex) is { Count: > 0 } failures)
         {
             await Console.Error.WriteLineAsync("SnapshotService cannot start: the configuration is invalid.");
-            foreach (var failure in ex.Failures)
+            foreach (var failure in failures)
             {
                 await Console.Error.WriteLineAsync($"  {failure}");
             }
             return ConfigurationErrorExitCode;
         }
     }
+
+    /// <summary>
+    /// The configuration problems in a start failure: start-up validation throws one
+    /// <see cref="OptionsValidationException"/>, or an <see cref="AggregateException"/> of them
+    /// when several option types are invalid. Empty when the failure is something else.
+    /// </summary>
+    public static IReadOnlyList<string> ConfigurationFailures(Exception exception) => exception switch
+    {
+        OptionsValidationException single => [.. single.Failures],
+        AggregateException many when many.InnerExceptions.All(e => e is OptionsValidationException) =>
+            [.. many.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures)],
+        _ => [],
+    };
 }

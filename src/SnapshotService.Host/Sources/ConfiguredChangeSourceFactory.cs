@@ -5,32 +5,31 @@ using SnapshotService.Sources;
 namespace SnapshotService.Host.Sources;
 
 /// <summary>Creates change sources from <c>SnapshotService:Sources</c> (validated at start).</summary>
-internal sealed class ConfiguredChangeSourceFactory : IChangeSourceFactory
+/// <remarks>
+/// Options are read on first use, not in the constructor: the silo builds this factory while the
+/// host resolves its services, before start-up validation runs, and reading them there would
+/// report only this section's problems instead of every configuration problem at once.
+/// </remarks>
+internal sealed class ConfiguredChangeSourceFactory(IOptions<SourcesOptions> options, TimeProvider timeProvider) : IChangeSourceFactory
 {
-    private readonly SourcesOptions _options;
-    private readonly TimeProvider _timeProvider;
+    private IReadOnlyList<string>? _sourceIds;
 
-    public ConfiguredChangeSourceFactory(IOptions<SourcesOptions> options, TimeProvider timeProvider)
-    {
-        _options = options.Value;
-        _timeProvider = timeProvider;
-        SourceIds = [.. _options.Sources.Keys];
-    }
+    public IReadOnlyList<string> SourceIds => _sourceIds ??= [.. Sources.Keys];
 
-    public IReadOnlyList<string> SourceIds { get; }
+    private Dictionary<string, SourceSettings> Sources => options.Value.Sources;
 
     public string? KindOf(string sourceId) =>
-        _options.Sources.TryGetValue(sourceId, out var settings) ? settings.Kind : null;
+        Sources.TryGetValue(sourceId, out var settings) ? settings.Kind : null;
 
     public IChangeSource Create(string sourceId)
     {
-        if (!_options.Sources.TryGetValue(sourceId, out var settings))
+        if (!Sources.TryGetValue(sourceId, out var settings))
         {
             throw new KeyNotFoundException($"source '{sourceId}' is not configured; configured sources: {string.Join(", ", SourceIds)}");
         }
         return settings.Kind switch
         {
-            SourcesOptions.SimulatedKind => new SimulatedSource(sourceId, settings.Simulated, _timeProvider),
+            SourcesOptions.SimulatedKind => new SimulatedSource(sourceId, settings.Simulated, timeProvider),
             // Unreachable after start-up validation; kept so a new kind cannot be half-added.
             _ => throw new InvalidOperationException($"Configuration for source '{sourceId}' is invalid: Kind '{settings.Kind}' is not supported; use '{SourcesOptions.SimulatedKind}'."),
         };
