@@ -15,7 +15,7 @@ dotnet build SnapshotService.sln -c "$configuration" -nologo -clp:ErrorsOnly
 
 status=0
 dotnet test SnapshotService.sln -c "$configuration" --no-build -nologo \
-  --logger "trx" --results-directory "$results" "$@" || status=$?
+  --logger "trx" --results-directory "$results" --blame-hang-timeout 5m "$@" || status=$?
 
 summary=$(python3 scripts/trx-summary.py "$results")
 echo "$summary"

@@ -181,6 +181,20 @@ public sealed class CapturePipeline : IAsyncDisposable
 
     private async Task CommitLoopAsync(CancellationToken abort)
     {
+        try
+        {
+            await CommitUntilDrainedAsync(abort).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Without a committer the reader would block on the full channel forever: stop it too.
+            await _abort.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task CommitUntilDrainedAsync(CancellationToken abort)
+    {
         var pending = new PendingCommit(_log.Head.Position);
         var reader = _channel.Reader;
         while (true)
