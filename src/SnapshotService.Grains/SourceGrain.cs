@@ -29,6 +29,7 @@ public sealed partial class SourceGrain(
     private string _kind = "";
     private string _description = "";
     private ExportLog? _log;
+    private ExportLogReader? _reader;
     private IChangeSource? _source;
     private CapturePipeline? _pipeline;
     private SourceState _state = SourceState.Starting;
@@ -125,7 +126,8 @@ public sealed partial class SourceGrain(
             // "Latest" means what capture has read up to now, made durable first.
             await _pipeline.FlushAsync(CancellationToken.None);
         }
-        var reader = new ExportLogReader(store, _sourceId);
+        // One reader per activation: it caches commit records, so repeated anchors cost ~no reads.
+        var reader = _reader ??= new ExportLogReader(store, _sourceId);
         var head = _log?.Head ?? await reader.ReadHeadAsync(CancellationToken.None);
         var anchor = await _anchors.CreateAsync(_sourceId, command, head, reader, CancellationToken.None);
         LogAnchorCreated(_sourceId, anchor.Id, anchor.Seq);

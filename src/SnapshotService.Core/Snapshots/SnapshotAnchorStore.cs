@@ -34,7 +34,8 @@ public sealed class SnapshotAnchorStore
     public IObjectStore Store { get; }
 
     /// <summary>
-    /// Resolves <paramref name="command"/> against the log (latest = head.LastSeq; at seq; at time)
+    /// Resolves <paramref name="command"/> against the log (latest = head.LastSeq; at seq; at time =
+    /// the last change whose source-time watermark is at or before the time)
     /// and writes the anchor file if absent. Refusals are <see cref="Errors.SnapshotServiceException"/>
     /// naming the field: at_sequence 0 or beyond head → InvalidArgument; at_time before the first
     /// commit → FailedPrecondition; empty log → FailedPrecondition; label over 200 chars → InvalidArgument.
@@ -66,15 +67,9 @@ public sealed class SnapshotAnchorStore
         }
 
         long seq;
-        SourcePosition position;
-        DateTimeOffset? sourceTime;
         if (command.AtTime is { } atTime)
         {
-            var commit = await reader.FindLastCommitAtOrBeforeAsync(atTime, head, cancellationToken).ConfigureAwait(false)
-                ?? throw SnapshotServiceException.FailedPrecondition(
-                    $"at_time {atTime.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ} is before the first committed change of source '{sourceId}' (source time {head.FirstSourceTime?.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}); choose a later time.",
-                    "at_time");
-            (seq, position, sourceTime) = (commit.LastSeq, commit.Position, commit.LastSourceTime);
+            seq = await FindLastSeqAtOrBeforeAsync(sourceId, atTime, head, reader, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -83,10 +78,10 @@ public sealed class SnapshotAnchorStore
             {
                 throw SnapshotServiceException.InvalidArgument("at_sequence", $"at_sequence {seq} is outside the committed range 1..{head.LastSeq} of source '{sourceId}'.");
             }
-            (position, sourceTime) = seq == head.LastSeq
-                ? (head.Position, head.LastSourceTime)
-                : await ResolveInsideAsync(sourceId, seq, head, reader, cancellationToken).ConfigureAwait(false);
         }
+        var (position, sourceTime) = seq == head.LastSeq
+            ? (head.Position, head.LastSourceTime)
+            : await ResolveInsideAsync(sourceId, seq, head, reader, cancellationToken).ConfigureAwait(false);
 
         var anchor = new SnapshotAnchor(SnapshotIds.NewId(), sourceId, seq, command.Label, LogTime.Now(), position, sourceTime);
         if (!await Store.PutIfAbsentAsync(StoreKeys.Snapshot(sourceId, anchor.Id), AnchorJson.Encode(anchor), cancellationToken).ConfigureAwait(false))
@@ -153,6 +148,33 @@ public sealed class SnapshotAnchorStore
         return (anchors, more ? EncodePageToken(anchors[^1].Id) : null);
     }
 
+    /// <summary>
+    /// The last seq whose source-time watermark is at or before <paramref name="time"/>: every
+    /// change up to it happened at or before T, the next one after T. Binary search finds the last
+    /// whole commit that qualifies; the commit after it may still start with qualifying records.
+    /// </summary>
+    private static async Task<long> FindLastSeqAtOrBeforeAsync(string sourceId, DateTimeOffset time, LogHead head, ExportLogReader reader, CancellationToken cancellationToken)
+    {
+        var commit = await reader.FindLastCommitAtOrBeforeAsync(time, head, cancellationToken).ConfigureAwait(false);
+        var seq = commit?.LastSeq ?? 0;
+        if (seq < head.LastSeq)
+        {
+            var next = await reader.FindCommitContainingSeqAsync(seq + 1, head, cancellationToken).ConfigureAwait(false);
+            if (next is not null)
+            {
+                var (lastSeq, _) = await ScanWatermarkAsync(next, reader, stopAfter: time, throughSeq: long.MaxValue, commit?.LastSourceTime, cancellationToken).ConfigureAwait(false);
+                seq = Math.Max(seq, lastSeq);
+            }
+        }
+        if (seq == 0)
+        {
+            throw SnapshotServiceException.FailedPrecondition(
+                $"at_time {time.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ} is before the first committed change of source '{sourceId}' (source time {head.FirstSourceTime?.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}); choose that time or a later one.",
+                "at_time");
+        }
+        return seq;
+    }
+
     /// <summary>Position and source watermark at a seq that is not the head: from its commit, the previous commit and the segment.</summary>
     private static async Task<(SourcePosition Position, DateTimeOffset? SourceTime)> ResolveInsideAsync(string sourceId, long seq, LogHead head, ExportLogReader reader, CancellationToken cancellationToken)
     {
@@ -163,24 +185,37 @@ public sealed class SnapshotAnchorStore
             return (commit.Position, commit.LastSourceTime);
         }
         var previous = commit.Number > 1 ? await reader.ReadCommitAsync(commit.Number - 1, cancellationToken).ConfigureAwait(false) : null;
-        var watermark = previous?.LastSourceTime;
+        var (_, watermark) = await ScanWatermarkAsync(commit, reader, stopAfter: null, throughSeq: seq, previous?.LastSourceTime, cancellationToken).ConfigureAwait(false);
+        return (previous?.Position ?? SourcePosition.Start, watermark);
+    }
+
+    /// <summary>
+    /// Walks a commit's records (seq and source time only) from <paramref name="watermark"/>, up to
+    /// <paramref name="throughSeq"/> or until the watermark would pass <paramref name="stopAfter"/>;
+    /// returns the last seq taken (0 if none) and the watermark there.
+    /// </summary>
+    private static async Task<(long LastSeq, DateTimeOffset? Watermark)> ScanWatermarkAsync(
+        CommitRecord commit, ExportLogReader reader, DateTimeOffset? stopAfter, long throughSeq, DateTimeOffset? watermark, CancellationToken cancellationToken)
+    {
+        long lastSeq = 0;
         foreach (var segment in commit.Segments)
         {
-            if (segment.FirstSeq > seq)
+            if (segment.FirstSeq > throughSeq)
             {
                 break;
             }
             var data = await reader.ReadSegmentAsync(commit, segment, cancellationToken).ConfigureAwait(false);
-            foreach (var record in SegmentCodec.ParseLines(segment.Name, data))
+            foreach (var (seq, time) in SegmentTimeScanner.Scan(segment.Name, data))
             {
-                if (record.Seq > seq)
+                var next = LogTime.Max(watermark, time);
+                if (seq > throughSeq || (stopAfter is { } limit && next > limit))
                 {
-                    break;
+                    return (lastSeq, watermark);
                 }
-                watermark = watermark is { } w && w >= record.SourceTime ? w : record.SourceTime;
+                (lastSeq, watermark) = (seq, next);
             }
         }
-        return (previous?.Position ?? SourcePosition.Start, watermark);
+        return (lastSeq, watermark);
     }
 
     private static string EncodePageToken(string lastId) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(PageTokenPrefix + lastId));

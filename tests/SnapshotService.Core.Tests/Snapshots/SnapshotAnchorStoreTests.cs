@@ -66,17 +66,21 @@ public sealed class SnapshotAnchorStoreTests
     }
 
     [Fact]
-    public async Task at_time_anchors_at_the_last_commit_whose_watermark_is_not_later()
+    public async Task at_time_anchors_at_the_last_change_whose_watermark_is_not_later()
     {
         var (store, log) = await WriteLogAsync();
         var anchors = new SnapshotAnchorStore(store);
         var reader = new ExportLogReader(store, Source);
-        var anchor = await anchors.CreateAsync(Source, new CreateSnapshotCommand(null, null, TestChanges.Epoch.AddMilliseconds(295)), log.Head, reader, default);
-        Assert.Equal(20, anchor.Seq);
-        Assert.Equal(TestChanges.Epoch.AddMilliseconds(200), anchor.SourceTime);
-        Assert.Equal(new SourcePosition("offset:20:idle"), anchor.Position); // the position-only commit covers the same seqs
+        var inside = await anchors.CreateAsync(Source, new CreateSnapshotCommand(null, null, TestChanges.Epoch.AddMilliseconds(295)), log.Head, reader, default);
+        Assert.Equal(29, inside.Seq);
+        Assert.Equal(TestChanges.Epoch.AddMilliseconds(290), inside.SourceTime);
+        Assert.Equal(new SourcePosition("offset:20:idle"), inside.Position); // last position fully covered at or before 29
         var exact = await anchors.CreateAsync(Source, new CreateSnapshotCommand(null, null, TestChanges.Epoch.AddMilliseconds(300)), log.Head, reader, default);
         Assert.Equal(30, exact.Seq);
+        Assert.Equal(TestChanges.PositionAfter(30), exact.Position);
+        var inFirstCommit = await anchors.CreateAsync(Source, new CreateSnapshotCommand(null, null, TestChanges.Epoch.AddMilliseconds(55)), log.Head, reader, default);
+        Assert.Equal(5, inFirstCommit.Seq);
+        Assert.Equal(SourcePosition.Start, inFirstCommit.Position);
         var future = await anchors.CreateAsync(Source, new CreateSnapshotCommand(null, null, TestChanges.Epoch.AddYears(1)), log.Head, reader, default);
         Assert.Equal(40, future.Seq);
     }
@@ -95,8 +99,9 @@ public sealed class SnapshotAnchorStoreTests
         await anchors.CreateAsync(Source, new CreateSnapshotCommand(null, 517, null), log.Head, new ExportLogReader(counting, Source), default);
         Assert.InRange(counting.Reads.Count, 1, 12);
         counting.Reset();
-        await anchors.CreateAsync(Source, new CreateSnapshotCommand(null, null, TestChanges.Epoch.AddMilliseconds(5170)), log.Head, new ExportLogReader(counting, Source), default);
-        Assert.InRange(counting.Reads.Count, 1, 12);
+        // Binary search over commits, then the next commit and its segment (the time may fall inside it).
+        await anchors.CreateAsync(Source, new CreateSnapshotCommand(null, null, TestChanges.Epoch.AddMilliseconds(5175)), log.Head, new ExportLogReader(counting, Source), default);
+        Assert.InRange(counting.Reads.Count, 1, 15);
     }
 
     [Fact]
