@@ -117,9 +117,10 @@ internal sealed class AnchorBenchmark(BenchArguments args, string scratch)
         text.AppendLine("the capture pipeline's default commit size, so the logs have as many commits as captured ones would),");
         text.AppendLine("anchoring at the latest seq, at random seqs and at random source times. Each create resolves the");
         text.AppendLine("anchor against the log (binary search over commit records for seq/time) and writes the anchor file");
-        text.AppendLine("if absent (fsynced). Anchoring at a seq inside a commit also reads and parses that commit's segment to");
-        text.AppendLine("find the source-time watermark at the seq, so that mode costs in proportion to the commit size");
-        text.AppendLine("(records per commit), not to the log size. Latencies are per create; p50/p99/max are medians over the runs.");
+        text.AppendLine("if absent (fsynced). Anchoring at a seq inside a commit, or at a time that falls inside one, also");
+        text.AppendLine("decompresses that commit's segment and scans only the seq and source_time of its lines, so those");
+        text.AppendLine("modes cost in proportion to the commit size (records per commit), not to the log size.");
+        text.AppendLine("Latencies are per create; p50/p99/max are medians over the runs.");
         text.AppendLine();
         text.AppendLine($"- Machine: {MachineInfo.Describe()}");
         text.AppendLine($"- Load average (1/5/15 min) before → after: {_loadBefore} → {MachineInfo.LoadAverage()} (the machine is shared; above ~2 the absolute numbers suffer more than the ratios)");

@@ -23,6 +23,11 @@ public sealed partial class SourceGrain(
 {
     private static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromSeconds(5);
 
+    // Orphan segments (written, never committed: a crash or a fenced writer) are collected once
+    // they are old enough that no live writer can still be about to commit them.
+    private static readonly TimeSpan GarbageMinAge = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan GarbagePeriod = TimeSpan.FromHours(1);
+
     private readonly SnapshotAnchorStore _anchors = new(store);
     private readonly PauseFlag _pauseFlag = new(store);
     private string _sourceId = "";
@@ -33,6 +38,8 @@ public sealed partial class SourceGrain(
     private IChangeSource? _source;
     private CapturePipeline? _pipeline;
     private SourceState _state = SourceState.Starting;
+    private Task _garbageCollection = Task.CompletedTask;
+    private long _lastGarbageCollection;
     private string? _failureReason;
 
     /// <inheritdoc />
@@ -154,6 +161,7 @@ public sealed partial class SourceGrain(
             _pipeline.Start();
             _state = SourceState.Running;
             LogStarted(_sourceId, _log.Head.LastSeq, _log.Head.Position.ToString(), _log.WriterId);
+            CollectGarbageIfDue(force: true);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -219,7 +227,35 @@ public sealed partial class SourceGrain(
     private Task HeartbeatAsync(CancellationToken cancellationToken)
     {
         ObservePipeline();
+        CollectGarbageIfDue(force: false);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Runs log GC on the thread pool (it reads every commit record), at most one at a time.</summary>
+    private void CollectGarbageIfDue(bool force)
+    {
+        if (_log is not { } log || _state != SourceState.Running || !_garbageCollection.IsCompleted ||
+            (!force && time.GetElapsedTime(_lastGarbageCollection) < GarbagePeriod))
+        {
+            return;
+        }
+        _lastGarbageCollection = time.GetTimestamp();
+        var sourceId = _sourceId;
+        _garbageCollection = Task.Run(async () =>
+        {
+            try
+            {
+                var removed = await log.CollectGarbageAsync(GarbageMinAge, CancellationToken.None);
+                if (removed.Count > 0)
+                {
+                    LogGarbageCollected(sourceId, removed.Count);
+                }
+            }
+            catch (Exception ex)
+            {
+                LogGarbageCollectionFailed(sourceId, ex);
+            }
+        });
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: capture started at seq {CommittedSeq}, position {Position}, writer {WriterId}")]
@@ -236,6 +272,12 @@ public sealed partial class SourceGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: snapshot {SnapshotId} anchored at seq {Seq}")]
     private partial void LogAnchorCreated(string sourceId, string snapshotId, long seq);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: removed {Count} orphan segment or temp files")]
+    private partial void LogGarbageCollected(string sourceId, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: log garbage collection failed; it is retried within the hour")]
+    private partial void LogGarbageCollectionFailed(string sourceId, Exception error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: deactivating ({Reason}); flushing capture")]
     private partial void LogDeactivating(string sourceId, string reason);
