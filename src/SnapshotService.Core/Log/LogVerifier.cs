@@ -145,7 +145,10 @@ public static class LogVerifier
         var orphans = new List<string>();
         await foreach (var item in store.ListAsync(StoreKeys.SegmentsPrefix(sourceId), cancellationToken).ConfigureAwait(false))
         {
-            if (!referenced.Contains(item.Key))
+            // A segment starting past the verified head may be a live writer's next commit in
+            // flight: not an orphan (yet). Once a commit covers its seqs under another name, it is.
+            var inFlight = StoreKeys.TryParseSegmentFirstSeq(item.Key, out var firstSeq) && firstSeq > commitEnd;
+            if (!referenced.Contains(item.Key) && !inFlight)
             {
                 orphans.Add(item.Key);
             }

@@ -137,6 +137,15 @@ public static class StoreKeys
         return Validate(name, nameof(writerShort));
     }
 
+    /// <summary>Reads the first seq out of a segment key or name (<c>…segments/{firstSeq:D20}-…</c>).</summary>
+    public static bool TryParseSegmentFirstSeq(string key, out long firstSeq)
+    {
+        firstSeq = 0;
+        var start = key.LastIndexOf(SegmentsFolder, StringComparison.Ordinal);
+        return start >= 0 && key.Length >= start + SegmentsFolder.Length + 20 &&
+            long.TryParse(key.AsSpan(start + SegmentsFolder.Length, 20), NumberStyles.None, CultureInfo.InvariantCulture, out firstSeq);
+    }
+
     /// <summary>The full key of a segment.</summary>
     public static string Segment(string sourceId, long firstSeq, string writerShort) => SourceRoot(sourceId) + SegmentName(firstSeq, writerShort);
 

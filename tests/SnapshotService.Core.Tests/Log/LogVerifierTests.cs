@@ -30,6 +30,20 @@ public sealed class LogVerifierTests
     }
 
     [Fact]
+    public async Task a_segment_past_the_head_is_in_flight_not_orphan_until_a_commit_covers_its_seqs()
+    {
+        var store = await WriteLogAsync(); // seqs 1..20
+        var inFlight = StoreKeys.Segment(Source, 21, "inflight");
+        await store.PutIfAbsentAsync(inFlight, new byte[] { 1, 2, 3 }, default);
+        Assert.Empty((await LogVerifier.VerifyAsync(store, Source, default)).OrphanFiles);
+
+        // Another writer commits seqs 21.. under its own segment name: the first one is now an orphan.
+        var log = await ExportLog.OpenAsync(store, Source, new ExportLogOptions(), default);
+        await log.AppendAsync(TestChanges.Range(21, 4), TestChanges.PositionAfter(24), default);
+        Assert.Equal([inFlight], (await LogVerifier.VerifyAsync(store, Source, default)).OrphanFiles);
+    }
+
+    [Fact]
     public async Task an_empty_log_verifies_ok()
     {
         var report = await LogVerifier.VerifyAsync(new InMemoryObjectStore(), Source, default);
