@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using SnapshotService.Capture;
 
 namespace SnapshotService.Grains;
@@ -19,7 +20,7 @@ public static class SiloBuilderExtensions
         {
             options.Configure(configure);
         }
-        options.Validate(o => o.Validate().Count == 0, "Capture options are invalid.");
+        silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CaptureOptions>, CaptureOptionsValidator>());
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<SourceSupervisor>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SourceSupervisor>());

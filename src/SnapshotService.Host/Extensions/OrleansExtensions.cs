@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using SnapshotService.Capture;
 using SnapshotService.Grains;
 using SnapshotService.Host.Configuration;
@@ -29,7 +28,6 @@ internal static class OrleansExtensions
             silo.AddSourceCapture(options => builder.Configuration.GetSection(CaptureSection).Bind(options));
         });
 
-        builder.Services.AddSingleton<IValidateOptions<CaptureOptions>, CaptureOptionsValidator>();
         builder.Services.AddOptions<CaptureOptions>().ValidateOnStart();
         builder.Services.AddSingleton<SiloReadiness>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloReadiness>());
@@ -37,14 +35,4 @@ internal static class OrleansExtensions
     }
 
     private static bool IsPort(int port) => port is >= 1 and <= 65535;
-
-    /// <summary>Reports each capture problem naming its setting (the grain's own check only says "invalid").</summary>
-    private sealed class CaptureOptionsValidator : IValidateOptions<CaptureOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, CaptureOptions options)
-        {
-            var problems = options.Validate();
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-        }
-    }
 }
