@@ -10,11 +10,13 @@ namespace SnapshotService.State;
 /// it becomes a new manifest, rewriting only the key ranges the tail touched.
 /// </summary>
 /// <remarks>
-/// <para><b>When to call.</b> Periodically from the source's owner (the source grain), e.g. when
-/// the tail since the latest manifest exceeds a few times <see cref="LiveStateOptions.MaxKeysPerRange"/>
-/// changes or every few minutes, and before a large materialization. Each call costs reading the
-/// tail's segments plus rewriting the touched ranges; views and reconciliation then replay only
-/// the changes since. Run <see cref="LiveStateGarbageCollector"/> from the same caller afterwards,
+/// <para><b>When to call.</b> Periodically from the source's owner (the source grain): when the
+/// tail since the latest manifest reaches a few percent of the live keys (e.g. 5%), or every few
+/// minutes if less, and before a large materialization. Each call costs reading the tail's
+/// segments plus rewriting the ranges it touched — with keys changed uniformly at random, a tail
+/// larger than the number of ranges touches nearly all of them, so a call then costs about one
+/// pass over the live state; spacing calls by a fraction of the live keys amortises that. Views
+/// and reconciliation replay only the changes since the latest manifest. Run <see cref="LiveStateGarbageCollector"/> from the same caller afterwards,
 /// never concurrently with compaction (it could remove files a running compaction is reusing).</para>
 /// <para><b>Concurrency and crashes.</b> Compaction reads only committed commits and writes only
 /// its own files, so it runs beside the capture writer without locks. Range files are
