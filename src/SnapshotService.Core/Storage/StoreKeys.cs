@@ -174,6 +174,35 @@ public static class StoreKeys
     /// <summary>A small mutable control file, e.g. <c>Control(id, "capture.json")</c> for the paused flag.</summary>
     public static string Control(string sourceId, string name) => Validate(SourceRoot(sourceId) + ControlFolder + name, nameof(name));
 
+    /// <summary>Folder of live-state checkpoints (compaction): range files, manifests and the latest pointer.</summary>
+    public const string StateFolder = "state/";
+
+    /// <summary>The prefix of a source's live-state files: <c>sources/{id}/state/</c>.</summary>
+    public static string StatePrefix(string sourceId) => SourceRoot(sourceId) + StateFolder;
+
+    /// <summary>The prefix of a source's live-state manifests: <c>state/manifests/</c>.</summary>
+    public static string StateManifestsPrefix(string sourceId) => StatePrefix(sourceId) + "manifests/";
+
+    /// <summary>The immutable live-state manifest covering commits 1..<paramref name="commitNumber"/>: <c>state/manifests/{n:D20}.json</c>.</summary>
+    public static string StateManifest(string sourceId, long commitNumber)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(commitNumber);
+        return StateManifestsPrefix(sourceId) + commitNumber.ToString("D20", CultureInfo.InvariantCulture) + ".json";
+    }
+
+    /// <summary>The prefix of a source's live-state range files: <c>state/ranges/</c>.</summary>
+    public static string StateRangesPrefix(string sourceId) => StatePrefix(sourceId) + "ranges/";
+
+    /// <summary>A range file name relative to the source root: <c>state/ranges/{commit:D20}-{checksum}.jsonl.zst</c>.</summary>
+    public static string StateRangeName(long commitNumber, string checksumHex)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(commitNumber);
+        return Validate(StateFolder + "ranges/" + commitNumber.ToString("D20", CultureInfo.InvariantCulture) + "-" + checksumHex + SegmentExtension, nameof(checksumHex));
+    }
+
+    /// <summary>The mutable pointer to the newest live-state manifest: <c>state/latest.json</c>.</summary>
+    public static string StateLatest(string sourceId) => StatePrefix(sourceId) + "latest.json";
+
     /// <summary>Reserved prefix for materialized snapshots.</summary>
     public static string ViewsPrefix(string sourceId) => SourceRoot(sourceId) + ViewsFolder;
 

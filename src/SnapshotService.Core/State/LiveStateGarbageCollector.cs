@@ -1,0 +1,68 @@
+using SnapshotService.Storage;
+
+namespace SnapshotService.State;
+
+/// <summary>
+/// Removes live-state manifests beyond the newest <see cref="LiveStateOptions.KeepManifests"/>
+/// and range files no kept manifest references. A stop-gap until retention (which must also keep
+/// the manifests retained snapshots start from) replaces the count rule.
+/// </summary>
+public static class LiveStateGarbageCollector
+{
+    /// <summary>
+    /// Deletes old manifests, then unreferenced range files older than <paramref name="minAge"/>
+    /// (which protects files a running compaction has written but not yet named in a manifest;
+    /// use minutes). Returns the keys removed. Run it from the same caller as compaction, not
+    /// concurrently with it.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A kept manifest cannot be read: nothing further is deleted, since its files cannot be known.</exception>
+    public static async Task<IReadOnlyList<string>> CollectAsync(IObjectStore store, string sourceId, LiveStateOptions options, TimeSpan minAge, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ThrowIfInvalid();
+        var state = new LiveStateReader(store, sourceId);
+        var root = StoreKeys.SourceRoot(state.SourceId);
+        var cutoff = DateTimeOffset.UtcNow - minAge;
+
+        // List range files before reading manifests: a file referenced by a manifest written meanwhile is young, so minAge keeps it.
+        var candidates = new List<string>();
+        await foreach (var item in store.ListAsync(StoreKeys.StateRangesPrefix(state.SourceId), cancellationToken).ConfigureAwait(false))
+        {
+            if (item.LastModified <= cutoff)
+            {
+                candidates.Add(item.Key);
+            }
+        }
+        var numbers = await state.ListManifestCommitsAsync(cancellationToken).ConfigureAwait(false);
+        var keepFrom = Math.Max(0, numbers.Count - options.KeepManifests);
+        var referenced = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = keepFrom; i < numbers.Count; i++)
+        {
+            var manifest = await state.ReadManifestAsync(numbers[i], cancellationToken).ConfigureAwait(false);
+            foreach (var range in manifest?.Ranges ?? [])
+            {
+                if (range.File is not null)
+                {
+                    referenced.Add(root + range.File);
+                }
+            }
+        }
+        var removed = new List<string>();
+        for (var i = 0; i < keepFrom; i++)
+        {
+            var key = StoreKeys.StateManifest(state.SourceId, numbers[i]);
+            if (await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false))
+            {
+                removed.Add(key);
+            }
+        }
+        foreach (var key in candidates)
+        {
+            if (!referenced.Contains(key) && await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false))
+            {
+                removed.Add(key);
+            }
+        }
+        return removed;
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using SnapshotService.Log;
+using SnapshotService.Sources;
+
+namespace SnapshotService.State;
+
+/// <summary>JSON forms (snake_case, format 1) of the live-state manifest and the latest pointer.</summary>
+internal static class LiveStateJson
+{
+    public const int FormatVersion = 1;
+
+    public static byte[] EncodeManifest(LiveStateManifest m, int maxKeysPerRange)
+    {
+        var ranges = new RangeDto[m.Ranges.Count];
+        for (var i = 0; i < ranges.Length; i++)
+        {
+            var r = m.Ranges[i];
+            ranges[i] = new RangeDto(r.StartKey, r.File, r.Digest.Count, r.Digest.SumHex, r.Bytes, r.Checksum);
+        }
+        var dto = new ManifestDto(FormatVersion, m.SourceId, m.CommitNumber, m.LastSeq, m.Position.Token, m.WrittenAt, maxKeysPerRange, m.Count, ranges);
+        return JsonSerializer.SerializeToUtf8Bytes(dto, LogJson.Options);
+    }
+
+    public static LiveStateManifest DecodeManifest(string key, ReadOnlySpan<byte> json)
+    {
+        var dto = Deserialize<ManifestDto>(key, json);
+        CheckFormat(key, dto.Format);
+        if (dto.SourceId is null || dto.CommitNumber <= 0 || dto.LastSeq < 0 || dto.Ranges is null || dto.Ranges.Count == 0 || dto.Ranges[0].StartKey is not null)
+        {
+            throw new InvalidDataException($"Live-state manifest '{key}' is malformed: source_id, commit_number > 0 and ranges (the first starting at null) are required.");
+        }
+        var ranges = new LiveStateRange[dto.Ranges.Count];
+        for (var i = 0; i < ranges.Length; i++)
+        {
+            var r = dto.Ranges[i];
+            if (i > 0 && (r.StartKey is null || string.CompareOrdinal(dto.Ranges[i - 1].StartKey, r.StartKey) >= 0))
+            {
+                throw new InvalidDataException($"Live-state manifest '{key}': range {i} does not start after range {i - 1}.");
+            }
+            if (r.Count < 0 || (r.Count > 0 && (r.File is null || r.Checksum is null)) || r.Digest is null)
+            {
+                throw new InvalidDataException($"Live-state manifest '{key}': range {i} is malformed (count {r.Count}, file {r.File ?? "null"}).");
+            }
+            UInt128 sum;
+            try
+            {
+                sum = RangeDigest.ParseSum(r.Digest);
+            }
+            catch (FormatException e)
+            {
+                throw new InvalidDataException($"Live-state manifest '{key}': range {i} digest is invalid: {e.Message}", e);
+            }
+            ranges[i] = new LiveStateRange(r.StartKey, r.File, new RangeDigest(r.Count, sum), r.Bytes, r.Checksum);
+        }
+        return new LiveStateManifest(dto.SourceId, dto.CommitNumber, dto.LastSeq, new SourcePosition(dto.Position ?? string.Empty), dto.WrittenAt, ranges);
+    }
+
+    public static byte[] EncodeLatest(LatestStateDto pointer) => JsonSerializer.SerializeToUtf8Bytes(pointer, LogJson.Options);
+
+    public static LatestStateDto DecodeLatest(string key, ReadOnlySpan<byte> json)
+    {
+        var dto = Deserialize<LatestStateDto>(key, json);
+        CheckFormat(key, dto.Format);
+        return dto;
+    }
+
+    private static T Deserialize<T>(string key, ReadOnlySpan<byte> json)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, LogJson.Options) ?? throw new InvalidDataException($"'{key}' holds JSON null.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{key}' is not a valid format-{FormatVersion} live-state file: {e.Message}", e);
+        }
+    }
+
+    private static void CheckFormat(string key, int format)
+    {
+        if (format != FormatVersion)
+        {
+            throw new InvalidDataException($"'{key}' has format {format}; this version reads live-state format {FormatVersion} only.");
+        }
+    }
+}
+
+/// <summary>JSON form of <see cref="LiveStateManifest"/>.</summary>
+internal sealed record ManifestDto(
+    int Format,
+    string? SourceId,
+    long CommitNumber,
+    long LastSeq,
+    string? Position,
+    DateTimeOffset WrittenAt,
+    int MaxKeysPerRange,
+    long Count,
+    IReadOnlyList<RangeDto>? Ranges);
+
+/// <summary>JSON form of <see cref="LiveStateRange"/>.</summary>
+internal sealed record RangeDto(string? StartKey, string? File, long Count, string? Digest, long Bytes, string? Checksum);
+
+/// <summary><c>state/latest.json</c>: a replaceable pointer to the newest manifest (a hint; the manifests are the truth).</summary>
+internal sealed record LatestStateDto(int Format, long CommitNumber, long LastSeq, string? Manifest, DateTimeOffset WrittenAt);
