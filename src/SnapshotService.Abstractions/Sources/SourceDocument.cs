@@ -24,6 +24,11 @@ public readonly record struct KeyRange([property: Id(0)] string? StartInclusive,
     public bool Contains(string key) =>
         (StartInclusive is null || string.CompareOrdinal(key, StartInclusive) >= 0) &&
         (EndExclusive is null || string.CompareOrdinal(key, EndExclusive) < 0);
+
+    /// <summary>True when the two ranges share at least one possible key.</summary>
+    public bool Overlaps(KeyRange other) =>
+        (EndExclusive is null || other.StartInclusive is null || string.CompareOrdinal(other.StartInclusive, EndExclusive) < 0) &&
+        (other.EndExclusive is null || StartInclusive is null || string.CompareOrdinal(StartInclusive, other.EndExclusive) < 0);
 }
 
 /// <summary>The source's newest position and the source time of its newest change.</summary>

@@ -1,3 +1,4 @@
+using SnapshotService.Sources;
 namespace SnapshotService.State;
 
 /// <summary>Merges a checkpoint's sorted entries with a sorted, de-duplicated tail: the tail wins per key, deletes drop the key.</summary>
@@ -41,7 +42,7 @@ internal static class LiveMerge
     /// <summary>The part of <paramref name="tail"/> (sorted) that falls in <paramref name="range"/>, starting the search at <paramref name="from"/>.</summary>
     public static ArraySegment<TailChange> Slice(TailChange[] tail, ref int from, KeyRange range)
     {
-        while (from < tail.Length && range.Start is not null && string.CompareOrdinal(tail[from].Key, range.Start) < 0)
+        while (from < tail.Length && range.StartInclusive is not null && string.CompareOrdinal(tail[from].Key, range.StartInclusive) < 0)
         {
             from++;
         }

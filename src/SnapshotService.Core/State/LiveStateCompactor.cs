@@ -1,3 +1,4 @@
+using SnapshotService.Sources;
 using System.Globalization;
 using SnapshotService.Hashing;
 using SnapshotService.Log;
@@ -75,7 +76,7 @@ public static class LiveStateCompactor
             {
                 merged.Add(entry);
             }
-            await WriteSplitAsync(store, state.SourceId, target, keys.Start, merged, 0, merged.Count, options, ranges, cancellationToken).ConfigureAwait(false);
+            await WriteSplitAsync(store, state.SourceId, target, keys.StartInclusive, merged, 0, merged.Count, options, ranges, cancellationToken).ConfigureAwait(false);
         }
 
         var manifest = new LiveStateManifest(state.SourceId, target, commit.LastSeq, commit.Position, LogTime.Now(), ranges);

@@ -1,3 +1,4 @@
+using SnapshotService.Sources;
 using System.Runtime.CompilerServices;
 using SnapshotService.Log;
 using SnapshotService.Storage;
@@ -126,7 +127,7 @@ public sealed class LiveView
             {
                 yield return entry;
             }
-            else if (keys.End is not null && string.CompareOrdinal(entry.Key, keys.End) >= 0)
+            else if (keys.EndExclusive is not null && string.CompareOrdinal(entry.Key, keys.EndExclusive) >= 0)
             {
                 yield break;
             }

@@ -1,3 +1,4 @@
+using SnapshotService.Sources;
 using CsCheck;
 using SnapshotService.Log;
 using SnapshotService.State;
@@ -47,8 +48,8 @@ public sealed class LiveStatePropertyTests
                 Assert.Equal(expected.Where(e => range.Contains(e.Key)), await StateTestLog.ToListAsync(view.ReadAtAsync(seq, range, default)));
 
                 var digests = await view.DigestsAtAsync(seq, default);
-                Assert.Null(digests[0].Range.Start);
-                Assert.Null(digests[^1].Range.End);
+                Assert.Null(digests[0].Range.StartInclusive);
+                Assert.Null(digests[^1].Range.EndExclusive);
                 foreach (var summary in digests)
                 {
                     Assert.Equal(StateTestLog.DigestOf(expected.Where(e => summary.Range.Contains(e.Key))), summary.Digest);
