@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SnapshotService.Capture;
+using SnapshotService.Configuration;
+using SnapshotService.State;
 
 namespace SnapshotService.Grains;
 
@@ -13,14 +15,25 @@ public static class SiloBuilderExtensions
     /// grain of every configured source so capture starts with the silo. The host must register an
     /// <see cref="Storage.IObjectStore"/> and an <see cref="Sources.IChangeSourceFactory"/>.
     /// </summary>
-    public static ISiloBuilder AddSourceCapture(this ISiloBuilder silo, Action<CaptureOptions>? configure = null)
+    public static ISiloBuilder AddSourceCapture(
+        this ISiloBuilder silo,
+        Action<CaptureOptions>? configure = null,
+        Action<LiveStateMaintenanceOptions>? configureLiveState = null)
     {
+        var liveState = silo.Services.AddOptions<LiveStateMaintenanceOptions>();
+        if (configureLiveState is not null)
+        {
+            liveState.Configure(configureLiveState);
+        }
+        silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LiveStateMaintenanceOptions>>(
+            new ProblemsValidator<LiveStateMaintenanceOptions>(o => o.Validate())));
         var options = silo.Services.AddOptions<CaptureOptions>();
         if (configure is not null)
         {
             options.Configure(configure);
         }
-        silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CaptureOptions>, CaptureOptionsValidator>());
+        silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CaptureOptions>>(
+            new ProblemsValidator<CaptureOptions>(o => o.Validate())));
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<SourceSupervisor>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SourceSupervisor>());

@@ -5,6 +5,7 @@ using SnapshotService.Errors;
 using SnapshotService.Log;
 using SnapshotService.Snapshots;
 using SnapshotService.Sources;
+using SnapshotService.State;
 using SnapshotService.Storage;
 
 namespace SnapshotService.Grains;
@@ -18,6 +19,7 @@ public sealed partial class SourceGrain(
     IObjectStore store,
     IChangeSourceFactory sources,
     IOptions<CaptureOptions> captureOptions,
+    IOptions<LiveStateMaintenanceOptions> liveStateOptions,
     TimeProvider time,
     ILogger<SourceGrain> logger) : Grain, ISourceGrain
 {
@@ -38,8 +40,10 @@ public sealed partial class SourceGrain(
     private IChangeSource? _source;
     private CapturePipeline? _pipeline;
     private SourceState _state = SourceState.Starting;
-    private Task _garbageCollection = Task.CompletedTask;
+    private readonly CancellationTokenSource _maintenanceStop = new();
+    private Task _maintenance = Task.CompletedTask;
     private long _lastGarbageCollection;
+    private long _lastLiveStateCheck;
     private string? _failureReason;
 
     /// <inheritdoc />
@@ -68,6 +72,8 @@ public sealed partial class SourceGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         LogDeactivating(_sourceId, reason.Description);
+        // Maintenance is crash-safe (put-if-absent, manifest last), so it may simply be abandoned.
+        await _maintenanceStop.CancelAsync();
         await StopCaptureAsync(cancellationToken);
     }
 
@@ -161,7 +167,7 @@ public sealed partial class SourceGrain(
             _pipeline.Start();
             _state = SourceState.Running;
             LogStarted(_sourceId, _log.Head.LastSeq, _log.Head.Position.ToString(), _log.WriterId);
-            CollectGarbageIfDue(force: true);
+            StartMaintenanceIfDue(afterStart: true);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -227,35 +233,63 @@ public sealed partial class SourceGrain(
     private Task HeartbeatAsync(CancellationToken cancellationToken)
     {
         ObservePipeline();
-        CollectGarbageIfDue(force: false);
+        StartMaintenanceIfDue(afterStart: false);
         return Task.CompletedTask;
     }
 
-    /// <summary>Runs log GC on the thread pool (it reads every commit record), at most one at a time.</summary>
-    private void CollectGarbageIfDue(bool force)
+    /// <summary>
+    /// Starts background upkeep of the export on the thread pool, one run at a time: log GC
+    /// (orphan segments; after start, then hourly) and the live-state checkpoint (checked every
+    /// LiveState:CheckInterval, compacted when due). Neither blocks capture or the grain.
+    /// </summary>
+    private void StartMaintenanceIfDue(bool afterStart)
     {
-        if (_log is not { } log || _state != SourceState.Running || !_garbageCollection.IsCompleted ||
-            (!force && time.GetElapsedTime(_lastGarbageCollection) < GarbagePeriod))
+        if (_log is not { } log || _state != SourceState.Running || !_maintenance.IsCompleted)
         {
             return;
         }
-        _lastGarbageCollection = time.GetTimestamp();
-        var sourceId = _sourceId;
-        _garbageCollection = Task.Run(async () =>
+        var collectGarbage = afterStart || time.GetElapsedTime(_lastGarbageCollection) >= GarbagePeriod;
+        var checkLiveState = time.GetElapsedTime(_lastLiveStateCheck) >= liveStateOptions.Value.CheckInterval;
+        if (!collectGarbage && !checkLiveState)
         {
-            try
+            return;
+        }
+        _lastGarbageCollection = collectGarbage ? time.GetTimestamp() : _lastGarbageCollection;
+        _lastLiveStateCheck = checkLiveState ? time.GetTimestamp() : _lastLiveStateCheck;
+        var sourceId = _sourceId;
+        var stop = _maintenanceStop.Token;
+        _maintenance = Task.Run(() => MaintainAsync(log, sourceId, collectGarbage, checkLiveState, stop), CancellationToken.None);
+    }
+
+    private async Task MaintainAsync(ExportLog log, string sourceId, bool collectGarbage, bool checkLiveState, CancellationToken stop)
+    {
+        try
+        {
+            if (collectGarbage)
             {
-                var removed = await log.CollectGarbageAsync(GarbageMinAge, CancellationToken.None);
+                var removed = await log.CollectGarbageAsync(GarbageMinAge, stop);
                 if (removed.Count > 0)
                 {
                     LogGarbageCollected(sourceId, removed.Count);
                 }
             }
-            catch (Exception ex)
+            if (checkLiveState)
             {
-                LogGarbageCollectionFailed(sourceId, ex);
+                var manifest = await LiveStateMaintenance.RunAsync(store, sourceId, liveStateOptions.Value, force: false, stop);
+                if (manifest is not null)
+                {
+                    LogLiveStateCompacted(sourceId, manifest.LastSeq, manifest.Count, manifest.Ranges.Count);
+                }
             }
-        });
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Deactivating: the next activation picks up where this left off.
+        }
+        catch (Exception ex)
+        {
+            LogMaintenanceFailed(sourceId, ex);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: capture started at seq {CommittedSeq}, position {Position}, writer {WriterId}")]
@@ -276,8 +310,11 @@ public sealed partial class SourceGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: removed {Count} orphan segment or temp files")]
     private partial void LogGarbageCollected(string sourceId, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: log garbage collection failed; it is retried within the hour")]
-    private partial void LogGarbageCollectionFailed(string sourceId, Exception error);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: live-state checkpoint at seq {Seq}: {LiveKeys} live keys in {Ranges} ranges")]
+    private partial void LogLiveStateCompacted(string sourceId, long seq, long liveKeys, int ranges);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: export maintenance (log GC or live-state compaction) failed; it is retried later")]
+    private partial void LogMaintenanceFailed(string sourceId, Exception error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: deactivating ({Reason}); flushing capture")]
     private partial void LogDeactivating(string sourceId, string reason);

@@ -39,7 +39,13 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             siloBuilder.Services.AddSingleton<IObjectStore>(_ => new FileSystemObjectStore(StoreRoot));
             siloBuilder.Services.AddSingleton<IChangeSourceFactory>(new TestSources());
-            siloBuilder.AddSourceCapture(o => o.MaxCommitDelay = TimeSpan.FromMilliseconds(50));
+            siloBuilder.AddSourceCapture(
+                o => o.MaxCommitDelay = TimeSpan.FromMilliseconds(50),
+                o =>
+                {
+                    o.CheckInterval = TimeSpan.FromSeconds(1);
+                    o.MinTailChanges = 100;
+                });
         }
     }
 }

@@ -23,6 +23,26 @@ public sealed class SourceGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task a_running_source_keeps_a_live_state_checkpoint_in_the_background()
+    {
+        var grain = Grain("sim-state");
+        await WaitUntilAsync(grain, s => s.CommittedSeq > 500);
+
+        var reader = new State.LiveStateReader(fixture.Store, "sim-state");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        State.LiveStateManifest? manifest;
+        while ((manifest = await reader.ReadLatestManifestAsync(default)) is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.NotNull(manifest);
+        Assert.True(manifest.LastSeq > 0);
+        Assert.True(manifest.Count > 0);
+        Assert.Equal(SourceState.Running, (await grain.GetStatusAsync()).State);
+    }
+
+    [Fact]
     public async Task pause_stops_capture_and_survives_reactivation_until_resume()
     {
         var grain = Grain("sim-pause");

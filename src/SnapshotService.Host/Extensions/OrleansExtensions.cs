@@ -2,12 +2,15 @@ using SnapshotService.Capture;
 using SnapshotService.Grains;
 using SnapshotService.Host.Configuration;
 using SnapshotService.Host.Health;
+using SnapshotService.State;
 
 namespace SnapshotService.Host.Extensions;
 
 internal static class OrleansExtensions
 {
     public const string CaptureSection = "SnapshotService:Capture";
+
+    public const string LiveStateSection = "SnapshotService:LiveState";
 
     /// <summary>
     /// The co-hosted silo: localhost clustering on the configured ports (a single-silo cluster on
@@ -25,10 +28,13 @@ internal static class OrleansExtensions
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort);
-            silo.AddSourceCapture(options => builder.Configuration.GetSection(CaptureSection).Bind(options));
+            silo.AddSourceCapture(
+                options => builder.Configuration.GetSection(CaptureSection).Bind(options),
+                options => builder.Configuration.GetSection(LiveStateSection).Bind(options));
         });
 
         builder.Services.AddOptions<CaptureOptions>().ValidateOnStart();
+        builder.Services.AddOptions<LiveStateMaintenanceOptions>().ValidateOnStart();
         builder.Services.AddSingleton<SiloReadiness>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloReadiness>());
         return builder;
