@@ -1,0 +1,308 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using SnapshotService.Hashing;
+using SnapshotService.Sources;
+using SnapshotService.State;
+using SnapshotService.Storage;
+
+namespace SnapshotService.Reconciliation;
+
+/// <summary>
+/// Read-only reconciliation of one source: per key range of the export's live state at a seq,
+/// one streaming pass over the source computes the range's digest; only ranges whose digest
+/// differs from the export's get an exact per-key diff. Writes nothing: the result and the drift
+/// callback are the input of a repair step.
+/// </summary>
+/// <remarks>
+/// <para><b>Ranges.</b> The export's checkpoint ranges at the seq (<see cref="LiveView.DigestsAtAsync"/>):
+/// they cover the whole key space, their digests cost nothing to read, and their size is bounded
+/// by <see cref="LiveStateOptions.MaxKeysPerRange"/>, which bounds the export side of a diff.</para>
+/// <para><b>Memory.</b> The digest pass buffers (key, partition key, version, hash) of the range's
+/// source documents — never the documents — up to <see cref="ReconciliationRequest.MaxBufferedKeysPerRange"/>,
+/// so a drifted range is diffed against exactly the state its digest was computed from, without
+/// reading the source twice. A range whose source side is larger (e.g. an export missing most of
+/// it) drops the buffer and is re-scanned for the diff; a re-scan may see newer source state than
+/// the digest pass, which the diff then reports as it finds it.</para>
+/// <para><b>Consistency.</b> The source is read as it is during the run, the export at the given
+/// seq. Compare at the head whose source position the scan matches (the simulated source can scan
+/// at an exact position); otherwise keys changed meanwhile show up as drift — MissingInExport or
+/// ContentMismatch when the source moved ahead, VersionRegression when the export is ahead — and
+/// a repair step must re-check each key before writing.</para>
+/// <para><b>Failure.</b> A source or export that cannot be read ends the run as
+/// <see cref="ReconciliationStatus.Failed"/> with the reason and the range; it never reads as "no
+/// drift". Cancellation throws <see cref="OperationCanceledException"/>.</para>
+/// </remarks>
+public sealed class Reconciler
+{
+    private readonly string _sourceId;
+    private readonly Func<KeyRange, CancellationToken, IAsyncEnumerable<SourceDocument>> _scan;
+    private readonly TimeProvider _time;
+    private readonly LiveView _view;
+
+    /// <summary>Creates a reconciler of <paramref name="sourceId"/>'s export in <paramref name="store"/> against <paramref name="source"/>.</summary>
+    /// <param name="store">The export store.</param>
+    /// <param name="sourceId">The source id.</param>
+    /// <param name="source">The source; its <see cref="IChangeSource.ScanAsync"/> is used unless <paramref name="scan"/> is given.</param>
+    /// <param name="scan">Replaces the source's scan (e.g. the simulated source's scan at an exact position).</param>
+    /// <param name="timeProvider">Clock for the rate limit and timing; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="view">A view to share (its log reader caches commits); a new one when null.</param>
+    public Reconciler(IObjectStore store, string sourceId, IChangeSource source, Func<KeyRange, CancellationToken, IAsyncEnumerable<SourceDocument>>? scan = null, TimeProvider? timeProvider = null, LiveView? view = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(source);
+        _sourceId = SourceIds.Validate(sourceId);
+        _scan = scan ?? source.ScanAsync;
+        _time = timeProvider ?? TimeProvider.System;
+        _view = view ?? new LiveView(store, _sourceId);
+    }
+
+    /// <summary>
+    /// Runs one reconciliation. Every drift item goes to <paramref name="onDrift"/> (in key order,
+    /// ranges in order) so a report writer can page the full list to a file; the result keeps the
+    /// first <see cref="ReconciliationRequest.InlineDriftLimit"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The request is invalid (the message names the setting).</exception>
+    /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
+    public async Task<ReconciliationResult> RunAsync(
+        ReconciliationRequest request,
+        Func<DriftItem, CancellationToken, ValueTask>? onDrift,
+        IProgress<ReconciliationProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.ThrowIfInvalid();
+        var run = new Run(request, onDrift, _time.GetUtcNow(), _time.GetTimestamp());
+        IReadOnlyList<RangeSummary> summaries;
+        try
+        {
+            summaries = await _view.DigestsAtAsync(request.Seq, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
+        {
+            return Finish(run, 0, string.Create(CultureInfo.InvariantCulture, $"The export of source '{_sourceId}' cannot be read at seq {request.Seq}: {ex.Message}"));
+        }
+        var selected = Select(request, summaries, out var selectionProblem);
+        if (selectionProblem is not null)
+        {
+            return Finish(run, summaries.Count, selectionProblem);
+        }
+        var limiter = request.SourceDocumentsPerSecond > 0 ? new SourceReadLimiter(request.SourceDocumentsPerSecond, _time) : null;
+        for (var i = 0; i < selected.Count; i++)
+        {
+            var summary = selected[i];
+            try
+            {
+                run.Ranges.Add(await CompareRangeAsync(run, summary, limiter, cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
+            {
+                run.Ranges.Add(new RangeOutcome(summary.Index, summary.Range, RangeVerdict.Failed, RangeDigest.Empty, summary.Digest, 0, false));
+                var side = ex is SourceReadException ? "source" : "export";
+                var cause = ex is SourceReadException { InnerException: { } inner } ? inner.Message : ex.Message;
+                return Finish(run, summaries.Count, string.Create(CultureInfo.InvariantCulture,
+                    $"Reading the {side} of '{_sourceId}' failed in range {summary.Index} {Describe(summary.Range)} after {i} of {selected.Count} ranges: {ex.Message}{(cause == ex.Message ? "" : " (" + cause + ")")}"));
+            }
+            run.RangesChecked++;
+            progress?.Report(new ReconciliationProgress(run.RangesChecked, selected.Count, run.SourceDocumentsRead, run.DriftTotal));
+        }
+        return Finish(run, summaries.Count, null);
+    }
+
+    /// <summary>Renders a range as <c>[start, end)</c> with open bounds shown as −∞ / +∞ (for messages and reports).</summary>
+    public static string Describe(KeyRange range) => $"[{range.StartInclusive ?? "−∞"}, {range.EndExclusive ?? "+∞"})";
+
+    private async Task<RangeOutcome> CompareRangeAsync(Run run, RangeSummary summary, SourceReadLimiter? limiter, CancellationToken cancellationToken)
+    {
+        var request = run.Request;
+        var digest = RangeDigest.Empty;
+        List<SourceKeyState>? buffer = request.MaxBufferedKeysPerRange > 0 ? [] : null;
+        await foreach (var state in ScanAsync(run, summary.Range, limiter, cancellationToken).ConfigureAwait(false))
+        {
+            digest = digest.Add(state.Key, state.ContentHash);
+            if (buffer is not null)
+            {
+                if (buffer.Count < request.MaxBufferedKeysPerRange)
+                {
+                    buffer.Add(state);
+                }
+                else
+                {
+                    buffer = null; // past the bound: re-scan if the digests differ
+                }
+            }
+        }
+        run.SourceDocumentsScanned += digest.Count;
+        run.ExportDocuments += summary.Digest.Count;
+        if (digest == summary.Digest)
+        {
+            return new RangeOutcome(summary.Index, summary.Range, RangeVerdict.Match, digest, summary.Digest, 0, false);
+        }
+        var source = buffer is not null ? ToAsync(buffer) : ScanAsync(run, summary.Range, limiter, cancellationToken);
+        var export = CountAsync(run, _view.ReadAtAsync(request.Seq, summary.Range, cancellationToken));
+        long found = 0;
+        await foreach (var item in DriftMerge.DiffAsync(summary.Index, source, export).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            found++;
+            await run.AddAsync(item, cancellationToken).ConfigureAwait(false);
+        }
+        return new RangeOutcome(summary.Index, summary.Range, found > 0 ? RangeVerdict.Drift : RangeVerdict.DigestOnly, digest, summary.Digest, found, buffer is null);
+    }
+
+    /// <summary>The source's documents of <paramref name="range"/> as (key, version, hash), rate-limited and checked for order and range.</summary>
+    private async IAsyncEnumerable<SourceKeyState> ScanAsync(Run run, KeyRange range, SourceReadLimiter? limiter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var hashing = run.Request.Hashing;
+        string? previous = null;
+        var documents = _scan(range, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (documents.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                SourceDocument document;
+                try
+                {
+                    if (!await documents.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+                    document = documents.Current;
+                }
+                catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
+                {
+                    throw new SourceReadException($"the source scan threw {ex.GetType().Name}", ex);
+                }
+                run.SourceDocumentsRead++;
+                if (limiter is not null)
+                {
+                    await limiter.WaitAsync(1, cancellationToken).ConfigureAwait(false);
+                }
+                if (!range.Contains(document.Key))
+                {
+                    throw new SourceReadException($"the scan returned key '{document.Key}' outside the range");
+                }
+                if (previous is not null && string.CompareOrdinal(previous, document.Key) >= 0)
+                {
+                    // The merge diff relies on strict ordinal order; a source that breaks it would produce false drift.
+                    throw new SourceReadException($"the scan returned key '{document.Key}' after '{previous}' (keys must be unique and in ordinal order)");
+                }
+                previous = document.Key;
+                UInt128 hash;
+                try
+                {
+                    hash = ContentHasher.HashValue(document.Document.Span, hashing);
+                }
+                catch (InvalidDataException ex)
+                {
+                    throw new SourceReadException($"document '{document.Key}' is not valid JSON", ex);
+                }
+                yield return new SourceKeyState(document.Key, document.PartitionKey, document.SourceVersion, hash);
+            }
+        }
+    }
+
+    private static async IAsyncEnumerable<LiveEntry> CountAsync(Run run, IAsyncEnumerable<LiveEntry> entries)
+    {
+        await foreach (var entry in entries.ConfigureAwait(false))
+        {
+            run.ExportEntriesRead++;
+            yield return entry;
+        }
+    }
+
+#pragma warning disable CS1998 // a synchronous list exposed as the async stream the merge takes
+    private static async IAsyncEnumerable<SourceKeyState> ToAsync(List<SourceKeyState> buffer)
+#pragma warning restore CS1998
+    {
+        foreach (var state in buffer)
+        {
+            yield return state;
+        }
+    }
+
+    private static List<RangeSummary> Select(ReconciliationRequest request, IReadOnlyList<RangeSummary> summaries, out string? problem)
+    {
+        problem = null;
+        if (request.Mode == ReconciliationMode.Full)
+        {
+            return [.. summaries];
+        }
+        var selected = new List<RangeSummary>();
+        foreach (var index in request.RangeIndexes.Distinct().Order())
+        {
+            if (index >= summaries.Count)
+            {
+                problem = string.Create(CultureInfo.InvariantCulture,
+                    $"Range index {index} does not exist at seq {request.Seq} (the export has {summaries.Count} ranges there); plan the incremental run against the same seq.");
+                return [];
+            }
+            selected.Add(summaries[index]);
+        }
+        return selected;
+    }
+
+    private ReconciliationResult Finish(Run run, int rangesTotal, string? failure) => new(
+        _sourceId,
+        run.Request.Mode,
+        run.Request.Seq,
+        failure is null ? ReconciliationStatus.Succeeded : ReconciliationStatus.Failed,
+        failure,
+        run.RangesChecked,
+        rangesTotal,
+        run.SourceDocumentsScanned,
+        run.SourceDocumentsRead,
+        run.ExportDocuments,
+        run.ExportEntriesRead,
+        new DriftCounts(run.Counts[0], run.Counts[1], run.Counts[2], run.Counts[3]),
+        run.Inline,
+        run.DriftTotal > run.Inline.Count,
+        run.Ranges,
+        run.StartedAt,
+        _time.GetElapsedTime(run.StartTimestamp));
+
+    private static bool IsCancellation(Exception ex, CancellationToken cancellationToken) =>
+        ex is OperationCanceledException && cancellationToken.IsCancellationRequested;
+
+    /// <summary>The mutable tallies of one run (one range at a time, no concurrency).</summary>
+    private sealed class Run(ReconciliationRequest request, Func<DriftItem, CancellationToken, ValueTask>? onDrift, DateTimeOffset startedAt, long startTimestamp)
+    {
+        public ReconciliationRequest Request { get; } = request;
+
+        public DateTimeOffset StartedAt { get; } = startedAt;
+
+        public long StartTimestamp { get; } = startTimestamp;
+
+        public List<RangeOutcome> Ranges { get; } = [];
+
+        public List<DriftItem> Inline { get; } = [];
+
+        public long[] Counts { get; } = new long[4];
+
+        public int RangesChecked { get; set; }
+
+        public long SourceDocumentsScanned { get; set; }
+
+        public long SourceDocumentsRead { get; set; }
+
+        public long ExportDocuments { get; set; }
+
+        public long ExportEntriesRead { get; set; }
+
+        public long DriftTotal { get; private set; }
+
+        public async ValueTask AddAsync(DriftItem item, CancellationToken cancellationToken)
+        {
+            Debug.Assert((int)item.Category is >= 0 and < 4, "four categories");
+            Counts[(int)item.Category]++;
+            DriftTotal++;
+            if (Inline.Count < Request.InlineDriftLimit)
+            {
+                Inline.Add(item);
+            }
+            if (onDrift is not null)
+            {
+                await onDrift(item, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+}

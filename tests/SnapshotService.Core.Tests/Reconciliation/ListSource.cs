@@ -1,0 +1,48 @@
+using System.Runtime.CompilerServices;
+using SnapshotService.Sources;
+
+namespace SnapshotService.Core.Tests.Reconciliation;
+
+/// <summary>A source whose current state is a list of documents; counts scans, and can be made to throw after some documents.</summary>
+public sealed class ListSource(IEnumerable<SourceDocument> documents) : IChangeSource
+{
+    private readonly List<SourceDocument> _documents = [.. documents.OrderBy(d => d.Key, StringComparer.Ordinal)];
+
+    public int Scans { get; private set; }
+
+    public List<KeyRange> ScannedRanges { get; } = [];
+
+    /// <summary>When set, a scan throws after yielding this many documents.</summary>
+    public int? ThrowAfter { get; set; }
+
+    public SourceDescriptor Describe() => new("list", "test", "in-memory list");
+
+    public ValueTask<ChangeBatch> ReadChangesAsync(SourcePosition after, int maxChanges, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("A list source has no change log.");
+
+    public async IAsyncEnumerable<SourceDocument> ScanAsync(KeyRange range, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Scans++;
+        ScannedRanges.Add(range);
+        var yielded = 0;
+        foreach (var document in _documents)
+        {
+            if (!range.Contains(document.Key))
+            {
+                continue;
+            }
+            if (ThrowAfter is { } limit && yielded >= limit)
+            {
+                throw new IOException("connection to the source was reset");
+            }
+            await Task.CompletedTask;
+            yielded++;
+            yield return document;
+        }
+    }
+
+    public ValueTask<SourceWatermark> GetWatermarkAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new SourceWatermark(SourcePosition.Start, null));
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
