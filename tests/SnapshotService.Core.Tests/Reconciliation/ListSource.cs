@@ -12,7 +12,9 @@ public sealed class ListSource(IEnumerable<SourceDocument> documents) : IChangeS
 
     public List<KeyRange> ScannedRanges { get; } = [];
 
-    /// <summary>When set, a scan throws after yielding this many documents.</summary>
+    private int _yielded;
+
+    /// <summary>When set, scans throw once this many documents were yielded in total.</summary>
     public int? ThrowAfter { get; set; }
 
     public SourceDescriptor Describe() => new("list", "test", "in-memory list");
@@ -24,19 +26,18 @@ public sealed class ListSource(IEnumerable<SourceDocument> documents) : IChangeS
     {
         Scans++;
         ScannedRanges.Add(range);
-        var yielded = 0;
         foreach (var document in _documents)
         {
             if (!range.Contains(document.Key))
             {
                 continue;
             }
-            if (ThrowAfter is { } limit && yielded >= limit)
+            if (ThrowAfter is { } limit && _yielded >= limit)
             {
                 throw new IOException("connection to the source was reset");
             }
             await Task.CompletedTask;
-            yielded++;
+            _yielded++;
             yield return document;
         }
     }
