@@ -1,8 +1,7 @@
-using System.Buffers.Text;
-using System.Text;
 using SnapshotService.Errors;
 using SnapshotService.Grains;
 using SnapshotService.Log;
+using SnapshotService.Paging;
 using SnapshotService.Sources;
 using SnapshotService.Storage;
 
@@ -20,12 +19,10 @@ public sealed class SnapshotAnchorStore
     public const int MaxLabelLength = 200;
 
     /// <summary>Largest page of <see cref="ListAsync"/>.</summary>
-    public const int MaxPageSize = 1000;
+    public const int MaxPageSize = PageTokens.MaxPageSize;
 
     /// <summary>Page size used when the request says 0.</summary>
-    public const int DefaultPageSize = 100;
-
-    private const string PageTokenPrefix = "v1:";
+    public const int DefaultPageSize = PageTokens.DefaultPageSize;
 
     /// <summary>Creates the store.</summary>
     public SnapshotAnchorStore(IObjectStore store) => Store = store;
@@ -109,15 +106,8 @@ public sealed class SnapshotAnchorStore
     public async Task<(IReadOnlyList<SnapshotAnchor> Anchors, string? NextPageToken)> ListAsync(string sourceId, int pageSize, string? pageToken, CancellationToken cancellationToken)
     {
         SourceIds.Validate(sourceId);
-        if (pageSize == 0)
-        {
-            pageSize = DefaultPageSize;
-        }
-        if (pageSize is < 1 or > MaxPageSize)
-        {
-            throw SnapshotServiceException.InvalidArgument("page_size", $"page_size {pageSize} is out of range; use 1..{MaxPageSize} (0 means {DefaultPageSize}).");
-        }
-        var before = string.IsNullOrEmpty(pageToken) ? null : DecodePageToken(pageToken);
+        pageSize = PageTokens.NormalizePageSize(pageSize);
+        var before = PageTokens.Decode(pageToken, id => SnapshotIds.Check(id) is null);
 
         // Ids sort by creation time, so the listing (ascending) read backwards is newest first.
         var prefix = StoreKeys.SnapshotsPrefix(sourceId);
@@ -145,7 +135,7 @@ public sealed class SnapshotAnchorStore
             }
         }
         var more = ids.Count > 0 && anchors.Count == pageSize && string.CompareOrdinal(ids[0], anchors[^1].Id) < 0;
-        return (anchors, more ? EncodePageToken(anchors[^1].Id) : null);
+        return (anchors, more ? PageTokens.Encode(anchors[^1].Id) : null);
     }
 
     /// <summary>
@@ -216,24 +206,5 @@ public sealed class SnapshotAnchorStore
             }
         }
         return (lastSeq, watermark);
-    }
-
-    private static string EncodePageToken(string lastId) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(PageTokenPrefix + lastId));
-
-    private static string DecodePageToken(string token)
-    {
-        try
-        {
-            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
-            if (text.StartsWith(PageTokenPrefix, StringComparison.Ordinal) && SnapshotIds.Check(text[PageTokenPrefix.Length..]) is null)
-            {
-                return text[PageTokenPrefix.Length..];
-            }
-        }
-        catch (FormatException)
-        {
-            // Reported below, like any other malformed token.
-        }
-        throw SnapshotServiceException.InvalidArgument("page_token", "page_token is malformed; pass the next_page_token of the previous response unchanged, or leave it empty for the first page.");
     }
 }

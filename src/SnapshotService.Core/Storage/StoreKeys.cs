@@ -209,6 +209,27 @@ public static class StoreKeys
     /// <summary>Reserved prefix for drift reports.</summary>
     public static string ReportsPrefix(string sourceId) => SourceRoot(sourceId) + ReportsFolder;
 
+    /// <summary>A drift report document: <c>reports/{reportId}.json</c> (written last, put-if-absent).</summary>
+    public static string DriftReport(string sourceId, string reportId) => Validate(ReportsPrefix(sourceId) + reportId + ".json", nameof(reportId));
+
+    /// <summary>A part of a report's full key list, relative to the source root: <c>reports/{reportId}/keys/{category}-{part:D6}.jsonl.zst</c>.</summary>
+    public static string DriftKeysPartName(string reportId, string categoryName, int part)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(part);
+        return Validate(ReportsFolder + reportId + "/keys/" + categoryName + "-" + part.ToString("D6", CultureInfo.InvariantCulture) + SegmentExtension, nameof(reportId));
+    }
+
+    /// <summary>The prefix of a source's drift episode buckets: <c>reports/episodes/</c>.</summary>
+    public static string DriftEpisodesPrefix(string sourceId) => ReportsPrefix(sourceId) + "episodes/";
+
+    /// <summary>One drift episode bucket: <c>reports/episodes/{bucket:x2}.json</c>.</summary>
+    public static string DriftEpisodesBucket(string sourceId, int bucket)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bucket);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(bucket, 255);
+        return DriftEpisodesPrefix(sourceId) + bucket.ToString("x2", CultureInfo.InvariantCulture) + ".json";
+    }
+
     /// <summary>Reserved prefix for dead-lettered records.</summary>
     public static string DeadLetterPrefix(string sourceId) => SourceRoot(sourceId) + DeadLetterFolder;
 

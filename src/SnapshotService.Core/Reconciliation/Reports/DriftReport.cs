@@ -1,0 +1,80 @@
+namespace SnapshotService.Reconciliation.Reports;
+
+/// <summary>How a reconciliation run ended, as its report records it.</summary>
+public enum DriftReportStatus
+{
+    /// <summary>Every selected range was compared.</summary>
+    Succeeded = 0,
+
+    /// <summary>The run stopped; <see cref="DriftReport.FailureReason"/> says why. Never means "no drift".</summary>
+    Failed = 1,
+}
+
+/// <summary>One part of a category's full key list: <c>reports/{id}/keys/{category}-{part:D6}.jsonl.zst</c>.</summary>
+/// <param name="Name">The part's name relative to the source root (as commit records name segments).</param>
+/// <param name="Count">Drift items (lines) in the part.</param>
+public sealed record DriftKeyPart(string Name, long Count);
+
+/// <summary>What a report says about one drift category.</summary>
+/// <param name="Category">The category.</param>
+/// <param name="Count">Drifted keys of the category.</param>
+/// <param name="FirstKeys">The first <see cref="DriftReport.InlineKeyLimit"/> keys, in the order the run found them (key order within each range, ranges in order).</param>
+/// <param name="Parts">The full list, in the same order, split into parts; empty when <paramref name="Count"/> is 0.</param>
+public sealed record DriftCategoryReport(DriftCategory Category, long Count, IReadOnlyList<string> FirstKeys, IReadOnlyList<DriftKeyPart> Parts);
+
+/// <summary>What a repair step wrote for a report: how many keys, and the seq range of its repair records.</summary>
+/// <param name="RepairedCount">Keys repaired.</param>
+/// <param name="FirstSeq">Seq of the first repair record, or null when none was written.</param>
+/// <param name="LastSeq">Seq of the last repair record, or null.</param>
+public sealed record DriftRepairSummary(long RepairedCount, long? FirstSeq, long? LastSeq);
+
+/// <summary>
+/// The persisted outcome of one reconciliation run: <c>sources/{id}/reports/{reportId}.json</c>.
+/// Written once, last, with put-if-absent: a report is visible complete or not at all.
+/// </summary>
+/// <param name="Id">Report id (<see cref="DriftReportIds"/>).</param>
+/// <param name="SourceId">The source.</param>
+/// <param name="Mode">Full or incremental.</param>
+/// <param name="DryRun">True when the run only reported (no repair was attempted).</param>
+/// <param name="StartedAt">When the run started.</param>
+/// <param name="EndedAt">When it ended.</param>
+/// <param name="AnchorSeq">The export seq the source was compared at.</param>
+/// <param name="RangesChecked">Ranges compared completely.</param>
+/// <param name="RangesTotal">Ranges of the export at that seq (coverage = checked / total).</param>
+/// <param name="SourceDocumentsScanned">Source documents in the checked ranges.</param>
+/// <param name="SourceDocumentsRead">Source documents read, re-scans included (what the rate limit paid for).</param>
+/// <param name="ExportDocumentsScanned">Export live keys in the checked ranges.</param>
+/// <param name="Counts">Drifted keys per category.</param>
+/// <param name="Categories">Per category: count, first keys inline, the key file parts (always all four categories, in <see cref="DriftCategoryNames.All"/> order).</param>
+/// <param name="Repair">What repair wrote, or null (dry run, nothing to repair, or not repaired yet).</param>
+/// <param name="Status">Succeeded or failed.</param>
+/// <param name="FailureReason">Why the run failed, or null.</param>
+public sealed record DriftReport(
+    string Id,
+    string SourceId,
+    ReconciliationMode Mode,
+    bool DryRun,
+    DateTimeOffset StartedAt,
+    DateTimeOffset EndedAt,
+    long AnchorSeq,
+    int RangesChecked,
+    int RangesTotal,
+    long SourceDocumentsScanned,
+    long SourceDocumentsRead,
+    long ExportDocumentsScanned,
+    DriftCounts Counts,
+    IReadOnlyList<DriftCategoryReport> Categories,
+    DriftRepairSummary? Repair,
+    DriftReportStatus Status,
+    string? FailureReason)
+{
+    /// <summary>Keys kept inline per category.</summary>
+    public const int InlineKeyLimit = 100;
+
+    /// <summary>True when the run found at least one drifted key (whether it succeeded or not).</summary>
+    public bool HasDrift => Counts.Total > 0;
+
+    /// <summary>The section of one category.</summary>
+    public DriftCategoryReport CategoryOf(DriftCategory category) =>
+        Categories.FirstOrDefault(c => c.Category == category) ?? new DriftCategoryReport(category, 0, [], []);
+}
