@@ -41,11 +41,9 @@ internal sealed class AnchorBenchmark(BenchArguments args, string scratch)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"anchor: built a log of {size:N0} keys in {buildSeconds:0.0} s ({logBytes / 1e6:N0} MB)"));
             var reader = new ExportLogReader(store, SourceId);
             var head = await reader.ReadHeadAsync(cancellationToken);
-            // Anchoring at a time resolves to the last commit that ended at or before it, so the
-            // earliest time that can be anchored is the end of the first commit.
-            var firstCommit = await reader.ReadCommitAsync(1, cancellationToken)
-                ?? throw new InvalidOperationException("The built log has no commit 1.");
-            var times = (From: firstCommit.LastSourceTime!.Value, To: head.LastSourceTime!.Value);
+            // Anchoring at a time resolves to the last change at or before it, so any time from the
+            // first change on can be anchored.
+            var times = (From: head.FirstSourceTime!.Value, To: head.LastSourceTime!.Value);
             var anchors = new SnapshotAnchorStore(store);
             var random = new Random(42);
 

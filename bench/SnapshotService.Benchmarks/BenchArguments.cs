@@ -6,13 +6,14 @@ namespace SnapshotService.Benchmarks;
 internal sealed class BenchArguments
 {
     public const string Usage = """
-        usage: dotnet run -c Release --project bench/SnapshotService.Benchmarks -- <capture|anchor|all> [options]
+        usage: dotnet run -c Release --project bench/SnapshotService.Benchmarks -- <capture|anchor|reconcile|all> [options]
           --runs N             measured runs per benchmark; medians are reported (default 3)
           --changes N          capture: changes per run (default 500000)
           --doc-bytes N        capture: document size in bytes (default 1024)
           --level N            capture: zstd level for segments and baseline (default: ExportLogOptions default)
           --anchor-sizes A,B   anchor: committed keys of the logs to anchor on (default 1000000,10000000)
           --anchors N          anchor: anchors per mode per run (default 200)
+          --documents N        reconcile: documents in the source and export (default 1000000)
           --data DIR           scratch directory (default: a new folder under the system temp dir, deleted after)
           --quick              small sizes for a smoke run; implies --no-docs
           --no-docs            print only; leave docs/benchmarks.md alone
@@ -32,6 +33,8 @@ internal sealed class BenchArguments
 
     public int AnchorsPerMode { get; private set; } = 200;
 
+    public long ReconcileDocuments { get; private set; } = 1_000_000;
+
     public string? DataDirectory { get; private set; }
 
     public bool WriteDocs { get; private set; } = true;
@@ -44,7 +47,7 @@ internal sealed class BenchArguments
     public static BenchArguments Parse(string[] args)
     {
         var parsed = new BenchArguments { Raw = args };
-        if (args.Length == 0 || args[0] is not ("capture" or "anchor" or "all"))
+        if (args.Length == 0 || args[0] is not ("capture" or "anchor" or "reconcile" or "all"))
         {
             throw new ArgumentException($"Unknown or missing subcommand '{(args.Length == 0 ? "" : args[0])}'.");
         }
@@ -60,6 +63,7 @@ internal sealed class BenchArguments
                 case "--level": parsed.CompressionLevel = PositiveInt(Value(), "--level"); break;
                 case "--anchor-sizes": parsed.AnchorSizes = Value().Split(',').Select(v => (long)PositiveInt(v, "--anchor-sizes")).ToArray(); break;
                 case "--anchors": parsed.AnchorsPerMode = PositiveInt(Value(), "--anchors"); break;
+                case "--documents": parsed.ReconcileDocuments = PositiveInt(Value(), "--documents"); break;
                 case "--data": parsed.DataDirectory = Value(); break;
                 case "--no-docs": parsed.WriteDocs = false; break;
                 case "--quick":
@@ -68,6 +72,7 @@ internal sealed class BenchArguments
                     parsed.CaptureChanges = 50_000;
                     parsed.AnchorSizes = [20_000, 200_000];
                     parsed.AnchorsPerMode = 50;
+                    parsed.ReconcileDocuments = 50_000;
                     parsed.Runs = 1;
                     break;
                 default: throw new ArgumentException($"Unknown option '{args[i]}'.");
