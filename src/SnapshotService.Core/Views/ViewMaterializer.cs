@@ -37,7 +37,8 @@ public static class ViewMaterializer
     /// </summary>
     /// <exception cref="ArgumentException">The anchor belongs to another source, or the options are invalid.</exception>
     /// <exception cref="InvalidOperationException">The anchor's seq is beyond the committed log.</exception>
-    /// <exception cref="InvalidDataException">The export is damaged or pruned (a segment is missing, fails its checksum, or a document does not match its content hash); the message names the key and segment.</exception>
+    /// <exception cref="InvalidDataException">The export is damaged or pruned (a segment is missing or unparseable, or a document does not match its content hash); the message names the key and segment.</exception>
+    /// <exception cref="SegmentChecksumException">A segment differs from the size or checksum in its commit record.</exception>
     public static async Task<ViewManifest> MaterializeAsync(
         IObjectStore store,
         string sourceId,
