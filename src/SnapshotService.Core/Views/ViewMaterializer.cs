@@ -79,19 +79,40 @@ public static class ViewMaterializer
         }
 
         var run = new Run(store, sourceId, anchor, format, options, new ViewDocumentFetcher(log, head, options.Hashing), expected.Count, progress);
-        var pending = new List<LiveEntry>(Math.Min(options.RowsPerPart, 65_536));
-        await foreach (var entry in view.ReadAtAsync(anchor.Seq, null, cancellationToken).ConfigureAwait(false))
+        // Two-stage pipeline: while part i is encoded, compressed and written here, the documents
+        // of part i+1 are fetched and verified on the thread pool. Memory: two parts' documents.
+        Task<ViewBatch>? fetching = null;
+        try
         {
-            pending.Add(entry);
-            if (pending.Count == options.RowsPerPart)
+            var pending = new List<LiveEntry>(Math.Min(options.RowsPerPart, 65_536));
+            await foreach (var entry in view.ReadAtAsync(anchor.Seq, null, cancellationToken).ConfigureAwait(false))
             {
-                await run.WritePartAsync(pending, cancellationToken).ConfigureAwait(false);
-                pending = new List<LiveEntry>(pending.Count);
+                pending.Add(entry);
+                if (pending.Count == options.RowsPerPart)
+                {
+                    fetching = await run.HandOverAsync(fetching, pending, cancellationToken).ConfigureAwait(false);
+                    pending = new List<LiveEntry>(pending.Count);
+                }
+            }
+            if (pending.Count > 0)
+            {
+                fetching = await run.HandOverAsync(fetching, pending, cancellationToken).ConfigureAwait(false);
+            }
+            if (fetching is not null)
+            {
+                var last = fetching;
+                fetching = null;
+                await run.WritePartAsync(await last.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
         }
-        if (pending.Count > 0)
+        finally
         {
-            await run.WritePartAsync(pending, cancellationToken).ConfigureAwait(false);
+            if (fetching is not null)
+            {
+                // A failure elsewhere ends the run; let the fetch in flight finish so it does not
+                // outlive the call, and leave its own error (if any) to the original exception.
+                await ((Task)fetching).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
         if (run.Digest != expected)
         {
@@ -147,16 +168,34 @@ public static class ViewMaterializer
 
         public long DocumentBytes { get; private set; }
 
-        public async Task WritePartAsync(List<LiveEntry> entries, CancellationToken cancellationToken)
+        /// <summary>Starts fetching <paramref name="entries"/>, then writes the part fetched before (if any); returns the new fetch.</summary>
+        public async Task<Task<ViewBatch>> HandOverAsync(Task<ViewBatch>? previous, List<LiveEntry> entries, CancellationToken cancellationToken)
         {
-            var batch = new ViewBatch(entries);
-            await fetcher.FetchAsync(batch, cancellationToken).ConfigureAwait(false);
+            var next = Task.Run(() => FetchAsync(entries, cancellationToken), cancellationToken);
+            if (previous is not null)
+            {
+                try
+                {
+                    await WritePartAsync(await previous.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    throw;
+                }
+            }
+            return next;
+        }
+
+        public async Task WritePartAsync(ViewBatch batch, CancellationToken cancellationToken)
+        {
             var bytes = format == ViewFormat.Jsonl
                 ? JsonlPartEncoder.Encode(batch, options.CompressionLevel)
                 : await ParquetPartEncoder.EncodeAsync(batch, cancellationToken).ConfigureAwait(false);
             var name = StoreKeys.ViewPartName(Parts.Count, ViewFormats.PartExtension(format));
             await PutPartAsync(_folder + name, bytes, cancellationToken).ConfigureAwait(false);
 
+            var entries = batch.Entries;
             var digest = Digest;
             foreach (var entry in entries)
             {
@@ -166,6 +205,13 @@ public static class ViewMaterializer
             DocumentBytes += batch.DocumentBytes;
             Parts.Add(new ViewPart(name, entries.Count, bytes.Length, ContentHasher.ChecksumHex(bytes), entries[0].Key, entries[^1].Key));
             progress?.Report(new MaterializeProgress(Digest.Count, totalDocuments, DocumentBytes, Parts.Count, _clock.Elapsed));
+        }
+
+        private async Task<ViewBatch> FetchAsync(List<LiveEntry> entries, CancellationToken cancellationToken)
+        {
+            var batch = new ViewBatch(entries);
+            await fetcher.FetchAsync(batch, cancellationToken).ConfigureAwait(false);
+            return batch;
         }
 
         /// <summary>Deletes part files a crashed earlier run left beyond this run's last part (e.g. with another RowsPerPart).</summary>

@@ -6,8 +6,9 @@ namespace SnapshotService.Views;
 public sealed class ViewOptions
 {
     /// <summary>
-    /// Documents per part file (default 20,000). Memory holds one part's documents twice (fetched
-    /// and encoded), so 20,000 × 1 KB documents is ~40 MB. Parts are cut every this many keys in
+    /// Documents per part file (default 20,000). Memory holds two parts' documents (one being
+    /// fetched while the other is encoded) plus one encoded part: ~60 MB for 1 KB documents. Parts
+    /// are cut every this many keys in
     /// key order, so a re-run of the same anchor produces the same part names and contents
     /// whatever compaction did in between.
     /// </summary>
