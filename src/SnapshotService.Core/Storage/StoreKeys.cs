@@ -30,7 +30,7 @@ public static class StoreKeys
     /// <summary>Folder of small mutable control files (e.g. the paused flag).</summary>
     public const string ControlFolder = "control/";
 
-    /// <summary>Reserved: materialized snapshots.</summary>
+    /// <summary>Folder of materialized snapshots (views).</summary>
     public const string ViewsFolder = "views/";
 
     /// <summary>Reserved: drift reports.</summary>
@@ -203,8 +203,28 @@ public static class StoreKeys
     /// <summary>The mutable pointer to the newest live-state manifest: <c>state/latest.json</c>.</summary>
     public static string StateLatest(string sourceId) => StatePrefix(sourceId) + "latest.json";
 
-    /// <summary>Reserved prefix for materialized snapshots.</summary>
+    /// <summary>Prefix of materialized snapshots (views).</summary>
     public static string ViewsPrefix(string sourceId) => SourceRoot(sourceId) + ViewsFolder;
+
+    /// <summary>
+    /// The folder of one materialized view: <c>views/{snapshotId}/{format}/</c> (format <c>jsonl</c> or
+    /// <c>parquet</c>). It holds the part files and, once complete, <c>manifest.json</c>.
+    /// </summary>
+    public static string ViewFolder(string sourceId, string snapshotId, string format) =>
+        Validate(ViewsPrefix(sourceId) + snapshotId + "/" + format, nameof(snapshotId)) + "/";
+
+    /// <summary>The manifest of a view: <c>views/{snapshotId}/{format}/manifest.json</c>, written last (its presence publishes the view).</summary>
+    public static string ViewManifest(string sourceId, string snapshotId, string format) => ViewFolder(sourceId, snapshotId, format) + ViewManifestName;
+
+    /// <summary>Name of a view's manifest inside its folder.</summary>
+    public const string ViewManifestName = "manifest.json";
+
+    /// <summary>A part file name inside a view folder: <c>part-{index:D5}{extension}</c>.</summary>
+    public static string ViewPartName(int index, string extension)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        return "part-" + index.ToString("D5", CultureInfo.InvariantCulture) + extension;
+    }
 
     /// <summary>Reserved prefix for drift reports.</summary>
     public static string ReportsPrefix(string sourceId) => SourceRoot(sourceId) + ReportsFolder;

@@ -1,0 +1,57 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using SnapshotService.Hashing;
+using ZstdSharp;
+
+namespace SnapshotService.Views;
+
+/// <summary>
+/// Encodes a batch as one zstd frame of JSON lines (format v1 of views):
+/// <code>{"key":"k1","partition_key":"p1","seq":7,"source_version":7,"content_hash":"…","document":{…}}</code>
+/// </summary>
+internal static class JsonlPartEncoder
+{
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Indented = false,
+        SkipValidation = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // files, not HTML: keep keys readable
+    };
+
+    public static byte[] Encode(ViewBatch batch, int compressionLevel)
+    {
+        var lines = new ArrayBufferWriter<byte>(checked((int)Math.Min(int.MaxValue, batch.DocumentBytes + (batch.Count * 160L))));
+        using (var writer = new Utf8JsonWriter(lines, WriterOptions))
+        {
+            Span<byte> hash = stackalloc byte[ContentHasher.HexLength];
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var entry = batch.Entries[i];
+                writer.Reset(lines);
+                writer.WriteStartObject();
+                writer.WriteString("key"u8, entry.Key);
+                if (entry.PartitionKey is null)
+                {
+                    writer.WriteNull("partition_key"u8);
+                }
+                else
+                {
+                    writer.WriteString("partition_key"u8, entry.PartitionKey);
+                }
+                writer.WriteNumber("seq"u8, entry.Seq);
+                writer.WriteNumber("source_version"u8, entry.SourceVersion);
+                ContentHasher.WriteHashHex(entry.ContentHash, hash);
+                writer.WriteString("content_hash"u8, hash);
+                writer.WritePropertyName("document"u8);
+                // Segments store documents on one line, verified and hashed; copy them as they are.
+                writer.WriteRawValue(batch.DocumentOf(i).Span, skipInputValidation: true);
+                writer.WriteEndObject();
+                writer.Flush();
+                lines.Write("\n"u8);
+            }
+        }
+        using var compressor = new Compressor(compressionLevel);
+        return compressor.Wrap(lines.WrittenSpan).ToArray();
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text;
+using Parquet;
+using Parquet.Schema;
+using SnapshotService.Hashing;
+
+namespace SnapshotService.Views;
+
+/// <summary>
+/// Encodes a batch as one Parquet file with one row group (zstd pages). Columns: key,
+/// partition_key (nullable), seq, source_version, content_hash (32 hex digits), document (JSON text).
+/// </summary>
+internal static class ParquetPartEncoder
+{
+    private static readonly DataField<string> Key = new("key", nullable: false);
+    private static readonly DataField<string> PartitionKey = new("partition_key", nullable: true);
+    private static readonly DataField<long> Seq = new("seq", nullable: false);
+    private static readonly DataField<long> SourceVersion = new("source_version", nullable: false);
+    private static readonly DataField<string> ContentHash = new("content_hash", nullable: false);
+    private static readonly DataField<string> Document = new("document", nullable: false);
+    private static readonly ParquetSchema Schema = new(Key, PartitionKey, Seq, SourceVersion, ContentHash, Document);
+
+    public static async Task<byte[]> EncodeAsync(ViewBatch batch, CancellationToken cancellationToken)
+    {
+        var count = batch.Count;
+        var keys = new string[count];
+        var partitionKeys = new string?[count];
+        var seqs = new long[count];
+        var versions = new long[count];
+        var hashes = new string[count];
+        var documents = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            var entry = batch.Entries[i];
+            keys[i] = entry.Key;
+            partitionKeys[i] = entry.PartitionKey;
+            seqs[i] = entry.Seq;
+            versions[i] = entry.SourceVersion;
+            hashes[i] = ContentHasher.ToHex(entry.ContentHash);
+            documents[i] = Encoding.UTF8.GetString(batch.DocumentOf(i).Span);
+        }
+        using var output = new MemoryStream();
+        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest };
+        var writer = await ParquetWriter.CreateAsync(Schema, output, options, append: false, cancellationToken).ConfigureAwait(false);
+        await using (writer.ConfigureAwait(false))
+        {
+            using var group = writer.CreateRowGroup();
+            await group.WriteAsync(Key, keys).ConfigureAwait(false);
+            await group.WriteAsync(PartitionKey, partitionKeys!).ConfigureAwait(false);
+            await group.WriteAsync(Seq, (ReadOnlyMemory<long>)seqs, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await group.WriteAsync(SourceVersion, (ReadOnlyMemory<long>)versions, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await group.WriteAsync(ContentHash, hashes).ConfigureAwait(false);
+            await group.WriteAsync(Document, documents).ConfigureAwait(false);
+            group.CompleteValidate();
+        }
+        return output.ToArray();
+    }
+}
