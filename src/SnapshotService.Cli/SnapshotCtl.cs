@@ -16,6 +16,8 @@ public static class SnapshotCtl
         root.Options.Add(globals.Json);
         root.Subcommands.Add(SourcesCommands.Build(runner));
         root.Subcommands.Add(SnapshotsCommands.Build(runner));
+        root.Subcommands.Add(ReconcileCommands.Build(runner));
+        root.Subcommands.Add(DriftCommands.Build(runner));
         return root;
     }
 

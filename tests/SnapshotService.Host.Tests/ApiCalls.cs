@@ -17,6 +17,11 @@ public static class ApiCalls
         ["CreateSnapshot"] = async (f, id) => await f.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { SourceId = id }),
         ["GetSnapshot"] = async (f, id) => await f.Snapshots.GetSnapshotAsync(new GetSnapshotRequest { SourceId = id, SnapshotId = "snap-00000000000000000000000000" }),
         ["ListSnapshots"] = async (f, id) => await f.Snapshots.ListSnapshotsAsync(new ListSnapshotsRequest { SourceId = id }),
+        ["RunReconciliation"] = async (f, id) => await f.Reconciliation.RunReconciliationAsync(new RunReconciliationRequest { SourceId = id, Mode = "full", DryRun = true }),
+        ["GetDriftReport"] = async (f, id) => await f.Reconciliation.GetDriftReportAsync(new GetDriftReportRequest { SourceId = id, ReportId = UnknownReportId }),
+        ["ListDriftReports"] = async (f, id) => await f.Reconciliation.ListDriftReportsAsync(new ListDriftReportsRequest { SourceId = id }),
+        ["ListDriftKeys"] = async (f, id) => await f.Reconciliation.ListDriftKeysAsync(new ListDriftKeysRequest { SourceId = id, ReportId = UnknownReportId, Category = "missing_in_export" }),
+        ["ListDriftEpisodes"] = async (f, id) => await f.Reconciliation.ListDriftEpisodesAsync(new ListDriftEpisodesRequest { SourceId = id }),
     };
 
     public static readonly IReadOnlyDictionary<string, Func<HttpClient, string, Task<(System.Net.HttpStatusCode, System.Text.Json.JsonElement)>>> Http =
@@ -29,7 +34,15 @@ public static class ApiCalls
             ["CreateSnapshot"] = (h, id) => h.PostJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/snapshots"),
             ["GetSnapshot"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/snapshots/snap-00000000000000000000000000"),
             ["ListSnapshots"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/snapshots"),
+            ["RunReconciliation"] = (h, id) => h.PostJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/reconciliations", "{\"mode\":\"full\",\"dryRun\":true}"),
+            ["GetDriftReport"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/driftReports/{UnknownReportId}"),
+            ["ListDriftReports"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/driftReports"),
+            ["ListDriftKeys"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/driftReports/{UnknownReportId}/keys?category=missing_in_export"),
+            ["ListDriftEpisodes"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/driftEpisodes"),
         };
+
+    /// <summary>A well-formed drift report id that no run created.</summary>
+    public const string UnknownReportId = "drift-00000000000000000000000000";
 
     public static readonly string[] MalformedSourceIds = ["Bad/Id", "bad/id", "UPPER", new string('a', 64), ".hidden", "sp ace"];
 

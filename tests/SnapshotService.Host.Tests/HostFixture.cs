@@ -11,7 +11,7 @@ namespace SnapshotService.Host.Tests;
 /// gateway, a temp export root, no appsettings.json (the content root is an empty temp
 /// directory), and two fast simulated sources.
 /// </summary>
-public sealed class HostFixture : IAsyncLifetime
+public class HostFixture : IAsyncLifetime
 {
     /// <summary>Captures continuously; snapshot tests use it.</summary>
     public const string SourceId = "fast";
@@ -39,6 +39,8 @@ public sealed class HostFixture : IAsyncLifetime
 
     public V1.Snapshots.SnapshotsClient Snapshots => new(Channel);
 
+    public V1.Reconciliation.ReconciliationClient Reconciliation => new(Channel);
+
     public async Task InitializeAsync()
     {
         var settings = new Dictionary<string, string>
@@ -59,6 +61,10 @@ public sealed class HostFixture : IAsyncLifetime
             settings[$"SnapshotService:Sources:{id}:Simulated:DocumentBytes"] = "256";
             settings[$"SnapshotService:Sources:{id}:Simulated:ChangesPerSecond"] = "2000";
         }
+        foreach (var (key, value) in ExtraSettings())
+        {
+            settings[key] = value;
+        }
 
         _app = SnapshotServiceApp.Create(new WebApplicationOptions
         {
@@ -74,6 +80,9 @@ public sealed class HostFixture : IAsyncLifetime
             async () => (await Http.GetAsync("/healthz")).IsSuccessStatusCode,
             "the host reports healthy on /healthz");
     }
+
+    /// <summary>More configuration (e.g. extra sources) for fixtures that derive from this one.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> ExtraSettings() => [];
 
     /// <summary>Waits until <paramref name="sourceId"/> has committed at least <paramref name="minimum"/> changes; returns its status.</summary>
     public async Task<Source> WaitForCommittedAsync(string sourceId, ulong minimum)

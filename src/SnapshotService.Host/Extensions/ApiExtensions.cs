@@ -30,6 +30,7 @@ internal static class ApiExtensions
     {
         endpoints.MapGrpcService<SourcesService>();
         endpoints.MapGrpcService<SnapshotsService>();
+        endpoints.MapGrpcService<ReconciliationService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapHealthChecks("/healthz");

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SnapshotService.Host.Configuration;
+using SnapshotService.Reconciliation.Reports;
 using SnapshotService.Snapshots;
 using SnapshotService.Storage;
 
@@ -16,6 +17,7 @@ internal static class StorageExtensions
             return new FileSystemObjectStore(Path.GetFullPath(root));
         });
         builder.Services.AddSingleton(sp => new SnapshotAnchorStore(sp.GetRequiredService<IObjectStore>()));
+        builder.Services.AddSingleton(sp => new DriftReportStore(sp.GetRequiredService<IObjectStore>()));
         return builder;
     }
 }

@@ -1,0 +1,75 @@
+using SnapshotService.Api.V1;
+
+namespace SnapshotService.Host.Tests;
+
+/// <summary>
+/// A host with two capped simulated sources for reconciliation tests: <see cref="DriftySourceId"/>
+/// drops 5% of its change events (the export misses them), <see cref="SteadySourceId"/> has no
+/// faults. Both are unthrottled and end after <see cref="MaxChanges"/> changes, so once capture has
+/// read everything the source's scan (at its watermark, the end of the history) and the export
+/// agree except for the injected faults.
+/// </summary>
+public sealed class DriftHostFixture : HostFixture
+{
+    public const string DriftySourceId = "drifty";
+
+    public const string SteadySourceId = "steady";
+
+    public const long MaxChanges = 3000;
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private DriftReport? _driftyReport;
+
+    /// <summary>The first full dry run of the drifty source, after its capture finished (run once, shared by the tests).</summary>
+    public async Task<DriftReport> DriftyReportAsync()
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (_driftyReport is null)
+            {
+                await WaitForCaptureToFinishAsync(DriftySourceId);
+                _driftyReport = await Reconciliation.RunReconciliationAsync(new RunReconciliationRequest { SourceId = DriftySourceId, Mode = "full", DryRun = true });
+            }
+            return _driftyReport;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Waits until capture has committed the source's whole history (its position is the end, sim:MaxChanges).</summary>
+    public async Task WaitForCaptureToFinishAsync(string sourceId)
+    {
+        Source? source = null;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                source = await Sources.GetSourceAsync(new GetSourceRequest { SourceId = sourceId });
+                return source.PositionSummary == $"sim:{MaxChanges}";
+            },
+            () => $"source '{sourceId}' commits its whole history up to sim:{MaxChanges} (last status: {source})");
+    }
+
+    protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings()
+    {
+        foreach (var (id, dropPerMille) in new[] { (DriftySourceId, "50"), (SteadySourceId, "0") })
+        {
+            var prefix = $"SnapshotService:Sources:{id}:";
+            yield return new(prefix + "Kind", "simulated");
+            yield return new(prefix + "Simulated:Seed", "11");
+            yield return new(prefix + "Simulated:KeySpace", "500");
+            yield return new(prefix + "Simulated:DocumentBytes", "128");
+            yield return new(prefix + "Simulated:ChangesPerSecond", "0");
+            yield return new(prefix + "Simulated:MaxChanges", MaxChanges.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            yield return new(prefix + "Simulated:Faults:DropPerMille", dropPerMille);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class DriftHostCollection : ICollectionFixture<DriftHostFixture>
+{
+    public const string Name = "drift-host";
+}

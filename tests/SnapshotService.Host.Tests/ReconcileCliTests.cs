@@ -1,0 +1,55 @@
+extern alias snapshotctl;
+using Cli = snapshotctl::SnapshotService.Cli;
+
+namespace SnapshotService.Host.Tests;
+
+/// <summary>snapshotctl reconcile/drift run in-process against the drift test host.</summary>
+[Collection(DriftHostCollection.Name)]
+public sealed class ReconcileCliTests(DriftHostFixture host)
+{
+    [Fact]
+    public async Task reconcile_run_without_dry_run_prints_the_server_refusal()
+    {
+        var result = await RunAsync("reconcile", "run", DriftHostFixture.SteadySourceId, "--full");
+
+        Assert.Equal(4, result.ExitCode);
+        Assert.StartsWith("error: FailedPrecondition: repair is not available yet; run with dry_run=true", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task drift_list_get_keys_and_episodes_show_the_drifty_report()
+    {
+        var report = await host.DriftyReportAsync();
+        var missing = report.Categories.Single(c => c.Category == "missing_in_export");
+
+        var listed = await RunAsync("drift", "list", DriftHostFixture.DriftySourceId, "--only-drift");
+        var got = await RunAsync("drift", "get", DriftHostFixture.DriftySourceId, report.ReportId);
+        var keys = await RunAsync("drift", "get", DriftHostFixture.DriftySourceId, report.ReportId, "--keys", "missing_in_export", "--page-size", "3");
+        var episodes = await RunAsync("drift", "episodes", DriftHostFixture.DriftySourceId);
+
+        Assert.Equal(0, listed.ExitCode);
+        Assert.Contains(listed.Lines, l => l.StartsWith(report.ReportId + "\tfull (dry run)\tsucceeded\t", StringComparison.Ordinal));
+        Assert.Equal(0, got.ExitCode);
+        Assert.Equal(report.ReportId, got.Fields["report_id"]);
+        Assert.StartsWith(missing.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), got.Fields["missing_in_export"], StringComparison.Ordinal);
+        Assert.Equal(0, keys.ExitCode);
+        Assert.Equal(missing.FirstKeys.Take(3), keys.Lines.Take(3).Select(l => l.Split('\t')[0]));
+        Assert.Equal(0, episodes.ExitCode);
+        Assert.Contains(episodes.Lines, l => l.StartsWith(missing.FirstKeys[0] + "\t", StringComparison.Ordinal));
+    }
+
+    private async Task<CliResult> RunAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await Cli.SnapshotCtl.RunAsync(["--endpoint", host.GrpcEndpoint, .. args], new Cli.CliConsole(output, error, IsTerminal: false), _ => null);
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    private sealed record CliResult(int ExitCode, string Out, string Error)
+    {
+        public string[] Lines => Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        public Dictionary<string, string> Fields => Lines.Select(l => l.Split('\t', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
+    }
+}
