@@ -280,18 +280,9 @@ public static class SegmentCodec
     /// <summary>Parses the JSON lines of a decompressed segment. <see cref="LogRecord.Document"/> points into <paramref name="data"/>.</summary>
     public static IEnumerable<LogRecord> ParseLines(string segmentName, byte[] data)
     {
-        var offset = 0;
-        var lineNumber = 0;
-        while (offset < data.Length)
+        foreach (var line in JsonLines.Split(data))
         {
-            var newline = data.AsSpan(offset).IndexOf((byte)'\n');
-            var length = newline < 0 ? data.Length - offset : newline;
-            lineNumber++;
-            if (length > 0)
-            {
-                yield return ParseLine(segmentName, lineNumber, data.AsMemory(offset, length));
-            }
-            offset += length + 1;
+            yield return ParseLine(segmentName, line.Number, data.AsMemory(line.Offset, line.Length));
         }
     }
 

@@ -18,16 +18,9 @@ internal static class SegmentTimeScanner
     /// <exception cref="InvalidDataException">A line does not have the format-1 shape; the segment is named.</exception>
     public static IEnumerable<(long Seq, DateTimeOffset SourceTime)> Scan(string segmentName, byte[] data)
     {
-        var offset = 0;
-        while (offset < data.Length)
+        foreach (var line in JsonLines.Split(data))
         {
-            var newline = data.AsSpan(offset).IndexOf((byte)'\n');
-            var length = newline < 0 ? data.Length - offset : newline;
-            if (length > 0)
-            {
-                yield return ScanLine(segmentName, data.AsSpan(offset, length));
-            }
-            offset += length + 1;
+            yield return ScanLine(segmentName, data.AsSpan(line.Offset, line.Length));
         }
     }
 

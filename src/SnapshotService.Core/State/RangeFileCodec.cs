@@ -68,27 +68,18 @@ internal static class RangeFileCodec
 
     private static IEnumerable<LiveEntry> ParseLines(string name, byte[] data)
     {
-        var offset = 0;
-        var lineNumber = 0;
-        while (offset < data.Length)
+        foreach (var line in JsonLines.Split(data))
         {
-            var newline = data.AsSpan(offset).IndexOf((byte)'\n');
-            var length = newline < 0 ? data.Length - offset : newline;
-            lineNumber++;
-            if (length > 0)
+            LiveEntry entry;
+            try
             {
-                LiveEntry entry;
-                try
-                {
-                    entry = ParseLine(data.AsSpan(offset, length));
-                }
-                catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or InvalidDataException)
-                {
-                    throw new InvalidDataException($"Range file '{name}' line {lineNumber} is not a valid live-state entry: {e.Message}", e);
-                }
-                yield return entry;
+                entry = ParseLine(data.AsSpan(line.Offset, line.Length));
             }
-            offset += length + 1;
+            catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or InvalidDataException)
+            {
+                throw new InvalidDataException($"Range file '{name}' line {line.Number} is not a valid live-state entry: {e.Message}", e);
+            }
+            yield return entry;
         }
     }
 

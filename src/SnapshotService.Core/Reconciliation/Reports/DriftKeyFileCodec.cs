@@ -34,18 +34,9 @@ internal static class DriftKeyFileCodec
     public static IEnumerable<DriftItem> Decode(string name, byte[] compressed)
     {
         var data = SegmentCodec.Decompress(name, compressed);
-        var offset = 0;
-        var lineNumber = 0;
-        while (offset < data.Length)
+        foreach (var line in JsonLines.Split(data))
         {
-            var newline = data.AsSpan(offset).IndexOf((byte)'\n');
-            var length = newline < 0 ? data.Length - offset : newline;
-            lineNumber++;
-            if (length > 0)
-            {
-                yield return Parse(name, lineNumber, data.AsMemory(offset, length));
-            }
-            offset += length + 1;
+            yield return Parse(name, line.Number, data.AsMemory(line.Offset, line.Length));
         }
     }
 
