@@ -18,11 +18,12 @@ namespace SnapshotService.Reconciliation;
 /// <para><b>Ranges.</b> The export's checkpoint ranges at the seq (<see cref="LiveView.DigestsAtAsync"/>):
 /// they cover the whole key space, their digests cost nothing to read, and their size is bounded
 /// by <see cref="LiveStateOptions.MaxKeysPerRange"/>, which bounds the export side of a diff.</para>
-/// <para><b>Memory.</b> The digest pass buffers (key, partition key, version, hash) of the range's
-/// source documents — never the documents — up to <see cref="ReconciliationRequest.MaxBufferedKeysPerRange"/>,
-/// so a drifted range is diffed against exactly the state its digest was computed from, without
-/// reading the source twice. A range whose source side is larger (e.g. an export missing most of
-/// it) drops the buffer and is re-scanned for the diff; a re-scan may see newer source state than
+/// <para><b>Memory.</b> By default a range is read once for its digest and, only when the digest
+/// differs, a second time for the exact diff, so memory stays bounded by one range of the export.
+/// <see cref="ReconciliationRequest.MaxBufferedKeysPerRange"/> &gt; 0 instead buffers (key, partition
+/// key, version, hash) during the digest pass — never the documents — so a drifted range is diffed
+/// against exactly the state its digest was computed from without a second read; a range larger
+/// than the bound drops its buffer and is re-scanned. A re-scan may see newer source state than
 /// the digest pass, which the diff then reports as it finds it.</para>
 /// <para><b>Consistency.</b> The source is read as it is during the run, the export at the given
 /// seq. Compare at the head whose source position the scan matches (the simulated source can scan
@@ -116,7 +117,11 @@ public sealed class Reconciler
     {
         var request = run.Request;
         var digest = RangeDigest.Empty;
-        List<SourceKeyState>? buffer = request.MaxBufferedKeysPerRange > 0 ? [] : null;
+        // Sized from the export's count for the range: a 65k-entry list grown by doubling copies
+        // its structs ~17 times per range.
+        List<SourceKeyState>? buffer = request.MaxBufferedKeysPerRange > 0
+            ? new((int)Math.Min(request.MaxBufferedKeysPerRange, summary.Digest.Count + 64))
+            : null;
         await foreach (var state in ScanAsync(run, summary.Range, limiter, cancellationToken).ConfigureAwait(false))
         {
             digest = digest.Add(state.Key, state.ContentHash);

@@ -29,12 +29,14 @@ public sealed record ReconciliationRequest
 
     /// <summary>
     /// Most (key, version, hash) tuples of one range buffered during the digest pass so that a
-    /// range whose digest differs is diffed without reading the source again (default 262,144,
-    /// about 20 MB). A range with more source documents drops its buffer and is re-scanned for the
-    /// exact diff instead: memory stays bounded whatever the range holds, at the price of a second
-    /// read of that range.
+    /// range whose digest differs is diffed without reading the source again. Default 0: no
+    /// buffer, a drifted range is re-scanned. Measured on 1M documents without drift, buffering
+    /// costs about 40% of a run (keeping every key of a 65k-key range alive until the range
+    /// ends makes the GC promote them) while it only saves a second read of *drifted* ranges,
+    /// which are rare. Raise it for sources where a scan is expensive and drift is common. A re-scan
+    /// may see newer source state than the digest pass; repair re-checks every key anyway.
     /// </summary>
-    public int MaxBufferedKeysPerRange { get; init; } = 262_144;
+    public int MaxBufferedKeysPerRange { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming every invalid setting.</summary>
     public void ThrowIfInvalid()

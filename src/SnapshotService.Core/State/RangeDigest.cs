@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using System.Text;
 using SnapshotService.Hashing;
 
@@ -29,6 +30,7 @@ public readonly record struct RangeDigest(long Count, UInt128 Sum)
     public string SumHex => ContentHasher.ToHex(Sum);
 
     /// <summary>What one live (key, content hash) pair adds to a range's sum.</summary>
+    [SkipLocalsInit] // the 512-byte stack buffer is written before it is read; don't zero it per key
     public static UInt128 Contribution(string key, UInt128 contentHash)
     {
         ArgumentNullException.ThrowIfNull(key);

@@ -40,7 +40,8 @@ public sealed class ShortCircuitAndFailureTests
         documents.RemoveAt(20);
         var source = new ListSource(documents);
 
-        var (result, all) = await ReconTestExport.RunAsync(store, log.Head.LastSeq, source);
+        var (result, all) = await ReconTestExport.RunAsync(store, log.Head.LastSeq, source,
+            new ReconciliationRequest { Seq = log.Head.LastSeq, MaxBufferedKeysPerRange = 1_000 });
 
         Assert.Equal(result.RangesTotal, source.Scans);
         Assert.Equal(99, result.SourceDocumentsRead);
