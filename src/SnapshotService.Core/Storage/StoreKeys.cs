@@ -229,14 +229,20 @@ public static class StoreKeys
     /// <summary>Reserved prefix for drift reports.</summary>
     public static string ReportsPrefix(string sourceId) => SourceRoot(sourceId) + ReportsFolder;
 
-    /// <summary>A drift report document: <c>reports/{reportId}.json</c> (written last, put-if-absent).</summary>
-    public static string DriftReport(string sourceId, string reportId) => Validate(ReportsPrefix(sourceId) + reportId + ".json", nameof(reportId));
+    /// <summary>
+    /// The prefix of a source's drift report documents: <c>reports/runs/</c>. Documents live apart
+    /// from key parts and episodes so that listing reports reads report documents only.
+    /// </summary>
+    public static string DriftReportsPrefix(string sourceId) => ReportsPrefix(sourceId) + "runs/";
 
-    /// <summary>A part of a report's full key list, relative to the source root: <c>reports/{reportId}/keys/{category}-{part:D6}.jsonl.zst</c>.</summary>
+    /// <summary>A drift report document: <c>reports/runs/{reportId}.json</c> (written last, put-if-absent).</summary>
+    public static string DriftReport(string sourceId, string reportId) => Validate(DriftReportsPrefix(sourceId) + reportId + ".json", nameof(reportId));
+
+    /// <summary>A part of a report's full key list, relative to the source root: <c>reports/keys/{reportId}/{category}-{part:D6}.jsonl.zst</c>.</summary>
     public static string DriftKeysPartName(string reportId, string categoryName, int part)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(part);
-        return Validate(ReportsFolder + reportId + "/keys/" + categoryName + "-" + part.ToString("D6", CultureInfo.InvariantCulture) + SegmentExtension, nameof(reportId));
+        return Validate(ReportsFolder + "keys/" + reportId + "/" + categoryName + "-" + part.ToString("D6", CultureInfo.InvariantCulture) + SegmentExtension, nameof(reportId));
     }
 
     /// <summary>The prefix of a source's drift episode buckets: <c>reports/episodes/</c>.</summary>

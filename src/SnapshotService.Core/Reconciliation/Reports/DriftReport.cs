@@ -10,7 +10,7 @@ public enum DriftReportStatus
     Failed = 1,
 }
 
-/// <summary>One part of a category's full key list: <c>reports/{id}/keys/{category}-{part:D6}.jsonl.zst</c>.</summary>
+/// <summary>One part of a category's full key list: <c>reports/keys/{id}/{category}-{part:D6}.jsonl.zst</c>.</summary>
 /// <param name="Name">The part's name relative to the source root (as commit records name segments).</param>
 /// <param name="Count">Drift items (lines) in the part.</param>
 public sealed record DriftKeyPart(string Name, long Count);
@@ -29,7 +29,7 @@ public sealed record DriftCategoryReport(DriftCategory Category, long Count, IRe
 public sealed record DriftRepairSummary(long RepairedCount, long? FirstSeq, long? LastSeq);
 
 /// <summary>
-/// The persisted outcome of one reconciliation run: <c>sources/{id}/reports/{reportId}.json</c>.
+/// The persisted outcome of one reconciliation run: <c>sources/{id}/reports/runs/{reportId}.json</c>.
 /// Written once, last, with put-if-absent: a report is visible complete or not at all.
 /// </summary>
 /// <param name="Id">Report id (<see cref="DriftReportIds"/>).</param>

@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace SnapshotService.Reconciliation.Reports;
 
-/// <summary>JSON form (format v1, snake_case) of <c>reports/{id}.json</c>.</summary>
+/// <summary>JSON form (format v1, snake_case) of <c>reports/runs/{id}.json</c>.</summary>
 internal static class DriftReportJson
 {
     internal static readonly JsonSerializerOptions Options = new()

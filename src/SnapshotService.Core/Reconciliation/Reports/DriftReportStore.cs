@@ -51,7 +51,7 @@ public sealed class DriftReportStore(IObjectStore store)
     /// Lists reports newest first, filtered by <see cref="DriftReportQuery.OnlyDrift"/> and
     /// <see cref="DriftReportQuery.Since"/>. Bad page_size or page_token → InvalidArgument naming the field.
     /// </summary>
-    /// <remarks>Lists the whole <c>reports/</c> prefix (documents, key parts and episode buckets) and reads report documents until the page is full.</remarks>
+    /// <remarks>Lists <c>reports/runs/</c> (report documents only) and reads documents, newest first, until the page is full.</remarks>
     public async Task<DriftReportPage> ListAsync(string sourceId, DriftReportQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -60,7 +60,7 @@ public sealed class DriftReportStore(IObjectStore store)
         var before = PageTokens.Decode(query.PageToken, DriftReportIds.IsValid);
 
         var ids = new List<string>();
-        var prefix = StoreKeys.ReportsPrefix(sourceId);
+        var prefix = StoreKeys.DriftReportsPrefix(sourceId);
         await foreach (var item in Store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
         {
             var name = item.Key.AsSpan(prefix.Length);

@@ -9,7 +9,7 @@ namespace SnapshotService.Reconciliation.Reports;
 /// <see cref="KeysPerPart"/> items, so memory stays at most 4 × KeysPerPart items whatever the
 /// drift. <see cref="CompleteAsync"/> (or <see cref="FailAsync"/>) then writes the report document
 /// LAST, with put-if-absent: a crash before that leaves only unreferenced key parts under
-/// <c>reports/{id}/</c> and no visible report (readers list documents, never parts).
+/// <c>reports/keys/{id}/</c> and no visible report (readers list documents, never parts).
 /// </summary>
 /// <remarks>One writer per run; not thread-safe (the reconciler calls the callback sequentially).</remarks>
 public sealed class DriftReportWriter

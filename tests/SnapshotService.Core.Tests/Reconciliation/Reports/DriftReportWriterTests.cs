@@ -62,7 +62,7 @@ public sealed class DriftReportWriterTests
     public async Task a_crash_before_the_report_document_leaves_no_visible_report()
     {
         var store = new CrashingStore(new InMemoryObjectStore());
-        store.FailWhen = key => key.EndsWith(".json", StringComparison.Ordinal) && key.Contains("/reports/drift-", StringComparison.Ordinal);
+        store.FailWhen = key => key.EndsWith(".json", StringComparison.Ordinal) && key.Contains("/reports/runs/drift-", StringComparison.Ordinal);
         var writer = new DriftReportWriter(store, Source, ReconciliationMode.Full, dryRun: true, keysPerPart: 10);
         var items = Keys("k", 35, DriftCategory.MissingInExport).ToList();
         foreach (var item in items)
