@@ -50,17 +50,23 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 }
 
-/// <summary>Simulated sources for grain tests: every id starting with "sim-" is configured.</summary>
+/// <summary>Simulated sources for grain tests: every id starting with "sim-" is configured ("sim-slow-…" scan slowly).</summary>
 public sealed class TestSources : IChangeSourceFactory
 {
     public IReadOnlyList<string> SourceIds => [];
 
     public string? KindOf(string sourceId) => sourceId.StartsWith("sim-", StringComparison.Ordinal) ? "simulated" : null;
 
-    public IChangeSource Create(string sourceId) =>
-        KindOf(sourceId) is null
-            ? throw new KeyNotFoundException(sourceId)
-            : new SimulatedSource(sourceId, Options);
+    public IChangeSource Create(string sourceId)
+    {
+        if (KindOf(sourceId) is null)
+        {
+            throw new KeyNotFoundException(sourceId);
+        }
+        var source = new SimulatedSource(sourceId, Options);
+        // "sim-slow-…" sources scan slowly, so a reconciliation of them stays running for a while.
+        return sourceId.StartsWith("sim-slow-", StringComparison.Ordinal) ? new SlowScanSource(source, TimeSpan.FromSeconds(2)) : source;
+    }
 
     public static SimulatedSourceOptions Options => new() { Seed = 7, KeySpace = 500, DocumentBytes = 256, ChangesPerSecond = 5_000 };
 }
