@@ -30,8 +30,7 @@ internal static class LogJson
 
     public static CommitRecord DecodeCommit(string key, ReadOnlySpan<byte> json)
     {
-        var dto = Deserialize<CommitDto>(key, json);
-        CheckFormat(key, dto.Format);
+        var dto = ReadVersioned<CommitDto>(key, json, d => d.Format);
         if (dto.Number <= 0 || dto.FirstSeq <= 0 || dto.LastSeq < dto.FirstSeq - 1 || dto.Segments is null || dto.WriterId is null || dto.Stats is null)
         {
             throw new InvalidDataException($"Commit record '{key}' is malformed: number {dto.Number}, seq range {dto.FirstSeq}..{dto.LastSeq}, segments/writer_id/stats must be present.");
@@ -43,8 +42,7 @@ internal static class LogJson
 
     public static CheckpointDto DecodeCheckpoint(string key, ReadOnlySpan<byte> json)
     {
-        var dto = Deserialize<CheckpointDto>(key, json);
-        CheckFormat(key, dto.Format);
+        var dto = ReadVersioned<CheckpointDto>(key, json, d => d.Format);
         if (dto.CommitNumber <= 0 || dto.LastSeq < 0)
         {
             throw new InvalidDataException($"Checkpoint '{key}' is malformed: commit_number {dto.CommitNumber}, last_seq {dto.LastSeq}.");
@@ -56,30 +54,33 @@ internal static class LogJson
 
     public static LatestCheckpointDto DecodeLatestPointer(string key, ReadOnlySpan<byte> json)
     {
-        var dto = Deserialize<LatestCheckpointDto>(key, json);
-        CheckFormat(key, dto.Format);
+        var dto = ReadVersioned<LatestCheckpointDto>(key, json, d => d.Format);
         return dto;
     }
 
-    private static T Deserialize<T>(string key, ReadOnlySpan<byte> json)
+    /// <summary>
+    /// Parses a versioned export file and checks its format; every error is an
+    /// <see cref="InvalidDataException"/> naming the key and, through <paramref name="kind"/>
+    /// (e.g. "live-state "), what sort of file it is.
+    /// </summary>
+    internal static T ReadVersioned<T>(string key, ReadOnlySpan<byte> json, Func<T, int> formatOf, string kind = "")
         where T : class
     {
+        T dto;
         try
         {
-            return JsonSerializer.Deserialize<T>(json, Options) ?? throw new InvalidDataException($"'{key}' holds JSON null.");
+            dto = JsonSerializer.Deserialize<T>(json, Options) ?? throw new InvalidDataException($"'{key}' holds JSON null.");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"'{key}' is not a valid format-{FormatVersion} file: {e.Message}", e);
+            throw new InvalidDataException($"'{key}' is not a valid format-{FormatVersion} {kind}file: {e.Message}", e);
         }
-    }
-
-    private static void CheckFormat(string key, int format)
-    {
+        var format = formatOf(dto);
         if (format != FormatVersion)
         {
-            throw new InvalidDataException($"'{key}' has format {format}; this version reads format {FormatVersion} only.");
+            throw new InvalidDataException($"'{key}' has format {format}; this version reads {kind}format {FormatVersion} only.");
         }
+        return dto;
     }
 }
 

@@ -7,7 +7,8 @@ namespace SnapshotService.State;
 /// <summary>JSON forms (snake_case, format 1) of the live-state manifest and the latest pointer.</summary>
 internal static class LiveStateJson
 {
-    public const int FormatVersion = 1;
+    // Live-state files are part of the export format and share its version.
+    public const int FormatVersion = LogJson.FormatVersion;
 
     public static byte[] EncodeManifest(LiveStateManifest m, int maxKeysPerRange)
     {
@@ -23,8 +24,7 @@ internal static class LiveStateJson
 
     public static LiveStateManifest DecodeManifest(string key, ReadOnlySpan<byte> json)
     {
-        var dto = Deserialize<ManifestDto>(key, json);
-        CheckFormat(key, dto.Format);
+        var dto = LogJson.ReadVersioned<ManifestDto>(key, json, d => d.Format, "live-state ");
         if (dto.SourceId is null || dto.CommitNumber <= 0 || dto.LastSeq < 0 || dto.Ranges is null || dto.Ranges.Count == 0 || dto.Ranges[0].StartKey is not null)
         {
             throw new InvalidDataException($"Live-state manifest '{key}' is malformed: source_id, commit_number > 0 and ranges (the first starting at null) are required.");
@@ -59,30 +59,8 @@ internal static class LiveStateJson
 
     public static LatestStateDto DecodeLatest(string key, ReadOnlySpan<byte> json)
     {
-        var dto = Deserialize<LatestStateDto>(key, json);
-        CheckFormat(key, dto.Format);
+        var dto = LogJson.ReadVersioned<LatestStateDto>(key, json, d => d.Format, "live-state ");
         return dto;
-    }
-
-    private static T Deserialize<T>(string key, ReadOnlySpan<byte> json)
-        where T : class
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<T>(json, LogJson.Options) ?? throw new InvalidDataException($"'{key}' holds JSON null.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{key}' is not a valid format-{FormatVersion} live-state file: {e.Message}", e);
-        }
-    }
-
-    private static void CheckFormat(string key, int format)
-    {
-        if (format != FormatVersion)
-        {
-            throw new InvalidDataException($"'{key}' has format {format}; this version reads live-state format {FormatVersion} only.");
-        }
     }
 }
 

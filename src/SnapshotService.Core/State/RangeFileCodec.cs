@@ -31,19 +31,7 @@ internal static class RangeFileCodec
             {
                 writer.Reset(lines);
                 writer.WriteStartObject();
-                writer.WriteString("key"u8, e.Key);
-                if (e.PartitionKey is null)
-                {
-                    writer.WriteNull("partition_key"u8);
-                }
-                else
-                {
-                    writer.WriteString("partition_key"u8, e.PartitionKey);
-                }
-                writer.WriteNumber("seq"u8, e.Seq);
-                writer.WriteNumber("source_version"u8, e.SourceVersion);
-                ContentHasher.WriteHashHex(e.ContentHash, hex);
-                writer.WriteString("content_hash"u8, hex);
+                LiveEntryJson.WriteKeyFields(writer, e, hex);
                 writer.WriteString("origin"u8, SegmentCodec.OriginText(e.Origin));
                 writer.WriteString("segment"u8, e.Segment);
                 writer.WriteEndObject();

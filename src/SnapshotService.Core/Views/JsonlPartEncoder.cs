@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using SnapshotService.Hashing;
+using SnapshotService.State;
 using ZstdSharp;
 
 namespace SnapshotService.Views;
@@ -30,19 +31,7 @@ internal static class JsonlPartEncoder
                 var entry = batch.Entries[i];
                 writer.Reset(lines);
                 writer.WriteStartObject();
-                writer.WriteString("key"u8, entry.Key);
-                if (entry.PartitionKey is null)
-                {
-                    writer.WriteNull("partition_key"u8);
-                }
-                else
-                {
-                    writer.WriteString("partition_key"u8, entry.PartitionKey);
-                }
-                writer.WriteNumber("seq"u8, entry.Seq);
-                writer.WriteNumber("source_version"u8, entry.SourceVersion);
-                ContentHasher.WriteHashHex(entry.ContentHash, hash);
-                writer.WriteString("content_hash"u8, hash);
+                LiveEntryJson.WriteKeyFields(writer, entry, hash);
                 writer.WritePropertyName("document"u8);
                 // Segments store documents on one line, verified and hashed; copy them as they are.
                 writer.WriteRawValue(batch.DocumentOf(i).Span, skipInputValidation: true);
