@@ -11,7 +11,7 @@ namespace SnapshotService.Host.Grpc;
 /// run per source at a time); reports, keys and episodes are read straight from the export store:
 /// reports are immutable once visible, so reads never queue behind a running reconciliation.
 /// </summary>
-internal sealed class ReconciliationService(SourceCatalog catalog, IGrainFactory grains, DriftReportStore reports) : V1.Reconciliation.ReconciliationBase
+internal sealed partial class ReconciliationService(SourceCatalog catalog, IGrainFactory grains, DriftReportStore reports) : V1.Reconciliation.ReconciliationBase
 {
     private readonly DriftEpisodes _episodes = new(reports.Store);
 
