@@ -24,6 +24,8 @@ internal sealed class EndSignallingSource(SimulatedSource inner) : IChangeSource
 
     public IAsyncEnumerable<SourceDocument> ScanAsync(KeyRange range, CancellationToken cancellationToken) => inner.ScanAsync(range, cancellationToken);
 
+    public ValueTask<KeyReadResult> ReadKeysAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) => inner.ReadKeysAsync(keys, cancellationToken);
+
     public ValueTask<SourceWatermark> GetWatermarkAsync(CancellationToken cancellationToken) => inner.GetWatermarkAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();

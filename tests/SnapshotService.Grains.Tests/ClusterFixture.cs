@@ -53,6 +53,8 @@ public sealed class ClusterFixture : IAsyncLifetime
 /// <summary>Simulated sources for grain tests: every id starting with "sim-" is configured ("sim-slow-…" scan slowly).</summary>
 public sealed class TestSources : IChangeSourceFactory
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SimulatedRateClock> _clocks = new(StringComparer.Ordinal);
+
     public IReadOnlyList<string> SourceIds => [];
 
     public string? KindOf(string sourceId) => sourceId.StartsWith("sim-", StringComparison.Ordinal) ? "simulated" : null;
@@ -63,7 +65,7 @@ public sealed class TestSources : IChangeSourceFactory
         {
             throw new KeyNotFoundException(sourceId);
         }
-        var source = new SimulatedSource(sourceId, Options);
+        var source = new SimulatedSource(sourceId, Options, clock: _clocks.GetOrAdd(sourceId, _ => new SimulatedRateClock(TimeProvider.System)));
         // "sim-slow-…" sources scan slowly, so a reconciliation of them stays running for a while.
         return sourceId.StartsWith("sim-slow-", StringComparison.Ordinal) ? new SlowScanSource(source, TimeSpan.FromSeconds(2)) : source;
     }

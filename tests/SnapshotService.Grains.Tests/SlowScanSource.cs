@@ -20,6 +20,8 @@ internal sealed class SlowScanSource(IChangeSource inner, TimeSpan pause) : ICha
         }
     }
 
+    public ValueTask<KeyReadResult> ReadKeysAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) => inner.ReadKeysAsync(keys, cancellationToken);
+
     public ValueTask<SourceWatermark> GetWatermarkAsync(CancellationToken cancellationToken) => inner.GetWatermarkAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();

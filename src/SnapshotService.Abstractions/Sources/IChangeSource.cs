@@ -22,6 +22,13 @@ public interface IChangeSource : IAsyncDisposable
     /// </summary>
     IAsyncEnumerable<SourceDocument> ScanAsync(KeyRange range, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reads the current documents of <paramref name="keys"/> (point reads, no lock). Used by
+    /// repair, which re-checks every key just before writing it, and by incremental reconciliation,
+    /// which checks the keys the export saw change instead of scanning whole ranges.
+    /// </summary>
+    ValueTask<KeyReadResult> ReadKeysAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken);
+
     /// <summary>Reads the source's newest position and source time (for "as of now").</summary>
     ValueTask<SourceWatermark> GetWatermarkAsync(CancellationToken cancellationToken);
 }

@@ -41,24 +41,23 @@ public sealed class SimulatedSource : IChangeSource
     private const int MinSlotsPerRead = 65_536;
 
     private readonly TimeProvider _timeProvider;
-    private readonly long _startTimestamp;
+    private readonly SimulatedRateClock _clock;
     private readonly SimulatedChangeStream _stream;
     private readonly DocumentArena _arena = new();
     private readonly Lock _stateLock = new();
     private SimulatedState? _state;
-    private long _resumePoint = -1;
-    private long _highWater;
 
     /// <summary>Creates the source. Throws <see cref="ArgumentException"/> for an invalid id or invalid options (listing every problem).</summary>
     /// <param name="sourceId">The source id (validated: it becomes a path segment of the export).</param>
     /// <param name="options">The settings (copied).</param>
-    /// <param name="timeProvider">The clock for the rate limit; <see cref="TimeProvider.System"/> when null.</param>
-    public SimulatedSource(string sourceId, SimulatedSourceOptions options, TimeProvider? timeProvider = null)
+    /// <param name="timeProvider">The clock for the rate limit; <see cref="TimeProvider.System"/> when null (ignored when <paramref name="clock"/> is given).</param>
+    /// <param name="clock">The source's shared "now" (see <see cref="SimulatedRateClock"/>); a new one of its own when null.</param>
+    public SimulatedSource(string sourceId, SimulatedSourceOptions options, TimeProvider? timeProvider = null, SimulatedRateClock? clock = null)
     {
         SourceId = SourceIds.Validate(sourceId);
         History = new SimulatedHistory(options, sourceId);
-        _timeProvider = timeProvider ?? TimeProvider.System;
-        _startTimestamp = _timeProvider.GetTimestamp();
+        _clock = clock ?? new SimulatedRateClock(timeProvider ?? TimeProvider.System);
+        _timeProvider = _clock.TimeProvider;
         _stream = new SimulatedChangeStream(History);
     }
 
@@ -77,10 +76,7 @@ public sealed class SimulatedSource : IChangeSource
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxChanges);
         cancellationToken.ThrowIfCancellationRequested();
         var from = Parse(after);
-        if (_resumePoint < 0)
-        {
-            _resumePoint = from.Consumed;
-        }
+        _clock.NoteFirstRead(from.Consumed);
         var batch = ReadReadable(from, maxChanges);
         if (batch is not null)
         {
@@ -118,12 +114,7 @@ public sealed class SimulatedSource : IChangeSource
         SimulatedState state;
         lock (_stateLock)
         {
-            if (_state is null || _state.Position > underlyingPosition)
-            {
-                _state = History.StateAfter(underlyingPosition);
-            }
-            _state.AdvanceTo(underlyingPosition);
-            state = _state;
+            state = StateAt(underlyingPosition);
             live = state.LiveVersions(range);
         }
         for (var i = 0; i < live.Count; i++)
@@ -136,6 +127,38 @@ public sealed class SimulatedSource : IChangeSource
             }
             yield return state.DocumentOf(live[i].KeyNumber, live[i].Version);
         }
+    }
+
+    /// <summary>
+    /// Point-reads <paramref name="keys"/> at the current watermark from the fault-free history;
+    /// the read version is the watermark's underlying position, so every change at or before it
+    /// is reflected. Keys that are not keys of this source are reported absent.
+    /// </summary>
+    public ValueTask<KeyReadResult> ReadKeysAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(ReadKeysAt(WatermarkChanges(), keys, cancellationToken));
+
+    /// <summary>Point-reads <paramref name="keys"/> after the first <paramref name="underlyingPosition"/> underlying changes.</summary>
+    public KeyReadResult ReadKeysAt(long underlyingPosition, IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (underlyingPosition < 0 || underlyingPosition > History.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(underlyingPosition), underlyingPosition, $"Source '{SourceId}' has positions 0..{History.Length}.");
+        }
+        var found = new List<SourceDocument>(keys.Count);
+        lock (_stateLock)
+        {
+            var state = StateAt(underlyingPosition);
+            foreach (var key in keys)
+            {
+                if (state.Find(key) is { } document)
+                {
+                    found.Add(document);
+                }
+            }
+        }
+        return new KeyReadResult(found, underlyingPosition);
     }
 
     /// <summary>
@@ -159,8 +182,8 @@ public sealed class SimulatedSource : IChangeSource
         {
             return History.Length;
         }
-        var resumePoint = Math.Max(0, _resumePoint);
-        var allowed = _timeProvider.GetElapsedTime(_startTimestamp).TotalSeconds * rate;
+        var resumePoint = Math.Max(0, _clock.ResumePoint);
+        var allowed = _clock.Elapsed.TotalSeconds * rate;
         return allowed >= History.Length - resumePoint ? History.Length : resumePoint + (long)allowed;
     }
 
@@ -191,7 +214,7 @@ public sealed class SimulatedSource : IChangeSource
         {
             return null;
         }
-        _highWater = Math.Max(_highWater, after.Consumed);
+        _clock.NoteReached(after.Consumed);
         return new ChangeBatch(changes, after.ToSourcePosition());
     }
 
@@ -202,14 +225,25 @@ public sealed class SimulatedSource : IChangeSource
         {
             return MaxWait;
         }
-        var needed = from.Consumed + History.WindowSizeAt(from.Consumed) - Math.Max(0, _resumePoint);
-        var seconds = (needed / rate) - _timeProvider.GetElapsedTime(_startTimestamp).TotalSeconds;
+        var needed = from.Consumed + History.WindowSizeAt(from.Consumed) - Math.Max(0, _clock.ResumePoint);
+        var seconds = (needed / rate) - _clock.Elapsed.TotalSeconds;
         return TimeSpan.FromSeconds(Math.Clamp(seconds, 0.001, MaxWait.TotalSeconds));
+    }
+
+    /// <summary>The cached state moved to <paramref name="underlyingPosition"/> (rebuilt when asked for an earlier one). Call under the state lock.</summary>
+    private SimulatedState StateAt(long underlyingPosition)
+    {
+        if (_state is null || _state.Position > underlyingPosition)
+        {
+            _state = History.StateAfter(underlyingPosition);
+        }
+        _state.AdvanceTo(underlyingPosition);
+        return _state;
     }
 
     private long WatermarkChanges()
     {
-        var readable = History.Options.ChangesPerSecond <= 0 && History.Length == long.MaxValue ? _highWater : ReadableChanges();
+        var readable = History.Options.ChangesPerSecond <= 0 && History.Length == long.MaxValue ? _clock.HighWater : ReadableChanges();
         return readable >= History.Length ? History.Length : readable - (readable % History.ReorderWindow);
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using SnapshotService.Simulated;
 using SnapshotService.Sources;
@@ -12,6 +13,8 @@ namespace SnapshotService.Host.Sources;
 /// </remarks>
 internal sealed class ConfiguredChangeSourceFactory(IOptions<SourcesOptions> options, TimeProvider timeProvider) : IChangeSourceFactory
 {
+    // One "now" per simulated source, shared by capture, reconciliation and repair (see SimulatedRateClock).
+    private readonly ConcurrentDictionary<string, SimulatedRateClock> _clocks = new(StringComparer.Ordinal);
     private IReadOnlyList<string>? _sourceIds;
 
     public IReadOnlyList<string> SourceIds => _sourceIds ??= [.. Sources.Keys];
@@ -29,7 +32,7 @@ internal sealed class ConfiguredChangeSourceFactory(IOptions<SourcesOptions> opt
         }
         return settings.Kind switch
         {
-            SourcesOptions.SimulatedKind => new SimulatedSource(sourceId, settings.Simulated, timeProvider),
+            SourcesOptions.SimulatedKind => new SimulatedSource(sourceId, settings.Simulated, clock: _clocks.GetOrAdd(sourceId, _ => new SimulatedRateClock(timeProvider))),
             // Unreachable after start-up validation; kept so a new kind cannot be half-added.
             _ => throw new InvalidOperationException($"Configuration for source '{sourceId}' is invalid: Kind '{settings.Kind}' is not supported; use '{SourcesOptions.SimulatedKind}'."),
         };

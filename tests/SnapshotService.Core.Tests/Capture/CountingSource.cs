@@ -44,6 +44,9 @@ internal sealed class CountingSource(int keys = 100, long limit = long.MaxValue)
         yield break;
     }
 
+    public ValueTask<KeyReadResult> ReadKeysAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The counting source is for capture tests; it has no point reads.");
+
     public ValueTask<SourceWatermark> GetWatermarkAsync(CancellationToken cancellationToken) =>
         ValueTask.FromResult(new SourceWatermark(new SourcePosition(limit.ToString(System.Globalization.CultureInfo.InvariantCulture)), null));
 

@@ -42,6 +42,19 @@ public sealed class ListSource(IEnumerable<SourceDocument> documents) : IChangeS
         }
     }
 
+    public ValueTask<KeyReadResult> ReadKeysAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        var wanted = keys.ToHashSet(StringComparer.Ordinal);
+        PointReads += keys.Count;
+        return ValueTask.FromResult(new KeyReadResult([.. _documents.Where(d => wanted.Contains(d.Key))], ReadVersion));
+    }
+
+    /// <summary>Keys point-read so far.</summary>
+    public int PointReads { get; private set; }
+
+    /// <summary>The version point reads report (deletes repaired from them carry it).</summary>
+    public long ReadVersion { get; set; } = long.MaxValue / 2;
+
     public ValueTask<SourceWatermark> GetWatermarkAsync(CancellationToken cancellationToken) =>
         ValueTask.FromResult(new SourceWatermark(SourcePosition.Start, null));
 
