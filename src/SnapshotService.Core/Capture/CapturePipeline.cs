@@ -1,5 +1,7 @@
 using System.Threading.Channels;
+using SnapshotService.Grains;
 using SnapshotService.Log;
+using SnapshotService.Repair;
 using SnapshotService.Sources;
 
 namespace SnapshotService.Capture;
@@ -8,7 +10,8 @@ namespace SnapshotService.Capture;
 /// Moves changes from one <see cref="IChangeSource"/> into its <see cref="ExportLog"/>: a reader
 /// task pulls batches after the log's committed position into a bounded channel; a committer task
 /// groups them into commits by count, bytes and time. The channel bound is the backpressure: a
-/// slow store makes the reader wait instead of growing memory.
+/// slow store makes the reader wait instead of growing memory. Repairs from reconciliation are
+/// committed by the same committer task, between capture commits, so the log keeps one writer.
 /// </summary>
 /// <remarks>
 /// Exactly-once effect comes from the log, not from here: every commit carries the source position
@@ -27,15 +30,23 @@ public sealed class CapturePipeline : IAsyncDisposable
     private readonly CancellationTokenSource _abort = new();
     private readonly Lock _flushLock = new();
     private readonly CommitRateMeter _rate;
+    private readonly RepairCommitter _repairs;
     private TaskCompletionSource _flushRequested = NewSignal();
     private List<TaskCompletionSource> _flushWaiters = [];
+    private List<(RepairCommand Command, TaskCompletionSource<RepairOutcome> Done)> _repairRequests = [];
     private Task _reader = Task.CompletedTask;
     private Task _committer = Task.CompletedTask;
     private SourceWatermark? _watermark;
 
     /// <summary>Creates a pipeline; call <see cref="Start"/> to run it.</summary>
-    public CapturePipeline(IChangeSource source, ExportLog log, CaptureOptions options, TimeProvider? timeProvider = null)
+    /// <param name="source">The source to read.</param>
+    /// <param name="log">The log to append to (this pipeline becomes its only writer).</param>
+    /// <param name="options">Batching and backpressure settings.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="repairGuard">The source's repair guard (<see cref="RepairGuard.LoadAsync"/>); empty when null.</param>
+    public CapturePipeline(IChangeSource source, ExportLog log, CaptureOptions options, TimeProvider? timeProvider = null, RepairGuard? repairGuard = null)
     {
+        _repairs = new RepairCommitter(log, repairGuard ?? RepairGuard.Empty());
         _source = source;
         _log = log;
         _options = options;
@@ -88,6 +99,39 @@ public sealed class CapturePipeline : IAsyncDisposable
         // If the committer ends (stop or fault) before serving the request, release the caller too.
         return Task.WhenAny(waiter.Task, Completion).Unwrap().WaitAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Commits repair records on the committer task, after committing what capture has read so far:
+    /// see <see cref="RepairCommitter"/> for the re-check against newer captures and the guard.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Capture is not running.</exception>
+    public Task<RepairOutcome> RepairAsync(RepairCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var done = new TaskCompletionSource<RepairOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_flushLock)
+        {
+            if (Completion.IsCompleted)
+            {
+                throw new InvalidOperationException($"Capture of source '{_log.SourceId}' is not running; repairs cannot be committed through it.");
+            }
+            _repairRequests.Add((command, done));
+            _flushRequested.TrySetResult();
+        }
+        return WaitForRepairAsync(done.Task, cancellationToken);
+    }
+
+    private async Task<RepairOutcome> WaitForRepairAsync(Task<RepairOutcome> done, CancellationToken cancellationToken)
+    {
+        // If capture stops (or fails) before the committer takes the request, the caller must not wait forever.
+        await Task.WhenAny(done, Completion).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return done.IsCompleted
+            ? await done.ConfigureAwait(false)
+            : throw new InvalidOperationException($"Capture of source '{_log.SourceId}' stopped before the repair was committed; nothing of it was written. Run the reconciliation again.");
+    }
+
+    /// <summary>Capture changes dropped because a repair had written the key at a newer version.</summary>
+    public long ChangesDroppedByRepairGuard => _repairs.Guard.Dropped;
 
     /// <summary>Stops reading, commits what was read, and waits for both loops (clean shutdown).</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -208,8 +252,8 @@ public sealed class CapturePipeline : IAsyncDisposable
                 }
             }
 
-            var flushWaiters = TakeFlushWaiters();
-            if (flushWaiters.Count > 0 || IsDue(pending))
+            var (flushWaiters, repairs) = TakeRequests();
+            if (flushWaiters.Count > 0 || repairs.Count > 0 || IsDue(pending))
             {
                 await CommitAsync(pending, abort).ConfigureAwait(false);
             }
@@ -217,11 +261,17 @@ public sealed class CapturePipeline : IAsyncDisposable
             {
                 waiter.TrySetResult();
             }
+            await CommitRepairsAsync(repairs, abort).ConfigureAwait(false);
 
             if (reader.Completion.IsCompleted)
             {
                 await CommitAsync(pending, abort).ConfigureAwait(false);
-                ReleaseFlushWaiters();
+                var (lastWaiters, lastRepairs) = TakeRequests();
+                foreach (var waiter in lastWaiters)
+                {
+                    waiter.TrySetResult();
+                }
+                await CommitRepairsAsync(lastRepairs, abort).ConfigureAwait(false);
                 await reader.Completion.ConfigureAwait(false); // rethrows the reader's failure, if any
                 return;
             }
@@ -267,31 +317,51 @@ public sealed class CapturePipeline : IAsyncDisposable
         {
             return;
         }
-        await _log.AppendAsync(pending.Changes, pending.Position, abort).ConfigureAwait(false);
+        // A late change older than a repair of its key is dropped here (invariant 6).
+        await _log.AppendAsync(_repairs.Guard.Filter(pending.Changes), pending.Position, abort).ConfigureAwait(false);
         _rate.Record(_log.Head.LastSeq);
         pending.Clear();
     }
 
-    private List<TaskCompletionSource> TakeFlushWaiters()
+    private async Task CommitRepairsAsync(List<(RepairCommand Command, TaskCompletionSource<RepairOutcome> Done)> repairs, CancellationToken abort)
     {
-        lock (_flushLock)
+        for (var i = 0; i < repairs.Count; i++)
         {
-            if (_flushWaiters.Count == 0)
+            try
             {
-                return [];
+                repairs[i].Done.TrySetResult(await _repairs.CommitAsync(repairs[i].Command, abort).ConfigureAwait(false));
             }
-            var waiters = _flushWaiters;
-            _flushWaiters = [];
-            _flushRequested = NewSignal();
-            return waiters;
+            catch (Exception ex) when (ex is not LogFencedException && !abort.IsCancellationRequested)
+            {
+                // A bad repair request fails its caller, not capture.
+                repairs[i].Done.TrySetException(ex);
+            }
+            catch (Exception ex)
+            {
+                // Fenced or aborted: this writer is done; fail every repair still waiting, then stop.
+                for (var j = i; j < repairs.Count; j++)
+                {
+                    repairs[j].Done.TrySetException(ex);
+                }
+                throw;
+            }
         }
     }
 
-    private void ReleaseFlushWaiters()
+    private (List<TaskCompletionSource> FlushWaiters, List<(RepairCommand Command, TaskCompletionSource<RepairOutcome> Done)> Repairs) TakeRequests()
     {
-        foreach (var waiter in TakeFlushWaiters())
+        lock (_flushLock)
         {
-            waiter.TrySetResult();
+            if (_flushWaiters.Count == 0 && _repairRequests.Count == 0)
+            {
+                return ([], []);
+            }
+            var waiters = _flushWaiters;
+            var repairs = _repairRequests;
+            _flushWaiters = [];
+            _repairRequests = [];
+            _flushRequested = NewSignal();
+            return (waiters, repairs);
         }
     }
 

@@ -171,6 +171,9 @@ public static class StoreKeys
     /// <summary>The anchor file of <paramref name="snapshotId"/>.</summary>
     public static string Snapshot(string sourceId, string snapshotId) => Validate(SnapshotsPrefix(sourceId) + snapshotId + ".json", nameof(snapshotId));
 
+    /// <summary>The repair guard: keys repair wrote ahead of capture and their versions (<c>control/repair-guard.json</c>).</summary>
+    public static string RepairGuard(string sourceId) => Control(sourceId, "repair-guard.json");
+
     /// <summary>A small mutable control file, e.g. <c>Control(id, "capture.json")</c> for the paused flag.</summary>
     public static string Control(string sourceId, string name) => Validate(SourceRoot(sourceId) + ControlFolder + name, nameof(name));
 
