@@ -1,6 +1,7 @@
 using SnapshotService.Log;
 using SnapshotService.Reconciliation;
 using SnapshotService.Reconciliation.Reports;
+using SnapshotService.Repair;
 using SnapshotService.Sources;
 using SnapshotService.State;
 using SnapshotService.Storage;
@@ -8,16 +9,19 @@ using SnapshotService.Storage;
 namespace SnapshotService.Grains;
 
 /// <summary>
-/// One dry-run reconciliation of a source, start to report: bring the live-state checkpoint to the
-/// head (so the export's range digests are current and cost nothing to read), compare at the head,
-/// persist the report, merge drift episodes. Runs on the thread pool, outside the grain.
+/// One reconciliation of a source, start to report: bring the live-state checkpoint to the head
+/// (so the export's range digests are current and cost nothing to read), compare at the head,
+/// repair the drift unless it is a dry run, persist the report, merge drift episodes. Runs on the
+/// thread pool, outside the grain.
 /// </summary>
 internal sealed class ReconciliationRun(
     IObjectStore store,
     string sourceId,
     IChangeSourceFactory sources,
     LiveStateMaintenanceOptions liveStateOptions,
-    DriftReportWriter writer)
+    DriftReportWriter writer,
+    Func<RepairCommand, CancellationToken, Task<RepairOutcome>>? repair,
+    IProgress<ReconciliationProgress>? progress)
 {
     /// <summary>Runs per full rotation of incremental runs: every range is verified at least every K runs.</summary>
     public const int RotationRuns = 8;
@@ -26,6 +30,8 @@ internal sealed class ReconciliationRun(
     {
         long headSeq = 0;
         ReconciliationResult result;
+        DriftRepairer? repairer = null;
+        string? repairFailure = null;
         try
         {
             await LiveStateMaintenance.RunAsync(store, sourceId, liveStateOptions, force: true, cancellationToken).ConfigureAwait(false);
@@ -37,13 +43,19 @@ internal sealed class ReconciliationRun(
                 ? await PlanAsync(view, headSeq, cursor, cancellationToken).ConfigureAwait(false)
                 : null;
             var request = new ReconciliationRequest { Seq = headSeq, Mode = writer.Mode, RangeIndexes = plan?.RangeIndexes ?? [] };
+            repairer = repair is null ? null : new DriftRepairer(source, repair, headSeq);
             result = await new Reconciler(store, sourceId, source, view: view)
-                .RunAsync(request, writer.OnDriftAsync, progress: null, cancellationToken).ConfigureAwait(false);
+                .RunAsync(request, OnDriftAsync, progress, cancellationToken).ConfigureAwait(false);
+            if (repairer is not null && repairFailure is null)
+            {
+                repairFailure = await TryAsync(() => repairer.FlushAsync(cancellationToken)).ConfigureAwait(false);
+            }
             if (result.Status == ReconciliationStatus.Succeeded)
             {
-                var next = new ReconciliationCursor(
-                    plan is null ? cursor.RotationCursor : plan.NextCursor,
-                    result.IsAligned ? headSeq : cursor.AlignedSeq);
+                // Aligned: nothing drifted, or every drifted key was repaired (the repair records
+                // are after this seq, so the next incremental run checks them again).
+                var aligned = result.IsAligned || (repairer is not null && repairFailure is null && repairer.Tally.NotRepairable == 0);
+                var next = new ReconciliationCursor(plan is null ? cursor.RotationCursor : plan.NextCursor, aligned ? headSeq : cursor.AlignedSeq);
                 await next.WriteAsync(store, sourceId, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -52,12 +64,45 @@ internal sealed class ReconciliationRun(
             // A run that could not even start comparing is a failed report, never "no drift".
             return await writer.FailAsync($"The reconciliation of '{sourceId}' could not run: {ex.Message}", headSeq, CancellationToken.None).ConfigureAwait(false);
         }
-        var report = await writer.CompleteAsync(result, repair: null, cancellationToken).ConfigureAwait(false);
+        var summary = repairer is null ? null : ToSummary(repairer.Tally);
+        var report = await writer.CompleteAsync(result, summary, repairFailure, cancellationToken).ConfigureAwait(false);
         if (report.HasDrift)
         {
-            await new DriftEpisodes(store).MergeAsync(report, cancellationToken).ConfigureAwait(false);
+            var episodes = new DriftEpisodes(store);
+            await episodes.MergeAsync(report, cancellationToken).ConfigureAwait(false);
+            if (repairer is { RepairedKeys.Count: > 0 })
+            {
+                await episodes.MarkRepairedAsync(sourceId, repairer.RepairedKeys, report.EndedAt, cancellationToken).ConfigureAwait(false);
+            }
         }
         return report;
+
+        async ValueTask OnDriftAsync(DriftItem item, CancellationToken token)
+        {
+            await writer.OnDriftAsync(item, token).ConfigureAwait(false);
+            if (repairer is not null && repairFailure is null)
+            {
+                // A failed repair stops repairing, not comparing: the report still lists every drifted key.
+                repairFailure = await TryAsync(() => repairer.OnDriftAsync(item, token).AsTask()).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static DriftRepairSummary ToSummary(RepairTally tally) =>
+        new(tally.Repaired, tally.FirstSeq, tally.LastSeq, tally.SkippedAligned, tally.NotRepairable);
+
+    private async Task<string?> TryAsync(Func<Task> repairStep)
+    {
+        try
+        {
+            await repairStep().ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var cause = ex.InnerException is { } inner ? $" ({inner.Message})" : "";
+            return $"The drift of '{sourceId}' was found but repairing it failed: {ex.Message}{cause}. Nothing after the failure was repaired; run the reconciliation again.";
+        }
     }
 
     /// <summary>

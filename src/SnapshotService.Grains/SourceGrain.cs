@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using SnapshotService.Capture;
 using SnapshotService.Errors;
 using SnapshotService.Log;
+using SnapshotService.Repair;
 using SnapshotService.Snapshots;
 using SnapshotService.Sources;
 using SnapshotService.State;
@@ -148,6 +149,34 @@ public sealed partial class SourceGrain(
     }
 
     /// <inheritdoc />
+    public async Task<RepairOutcome> RepairAsync(RepairCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        RequireConfigured();
+        ObservePipeline();
+        RepairOutcome outcome;
+        switch (_state)
+        {
+            case SourceState.Running when _pipeline is { } pipeline:
+                outcome = await pipeline.RepairAsync(command, CancellationToken.None);
+                break;
+            case SourceState.Paused:
+                // No capture loop owns the log while paused: this turn is its only writer.
+                var log = await ExportLog.OpenAsync(store, _sourceId, new ExportLogOptions(), CancellationToken.None);
+                var guard = await RepairGuard.LoadAsync(store, _sourceId, CancellationToken.None);
+                outcome = await new RepairCommitter(log, guard).CommitAsync(command, CancellationToken.None);
+                _log = log;
+                break;
+            default:
+                throw SnapshotServiceException.FailedPrecondition(
+                    $"source '{_sourceId}' is {_state.ToString().ToLowerInvariant()}{(_failureReason is null ? "" : ": " + _failureReason)}; repairs are written through its capture path, so resume the source first.",
+                    "source_id");
+        }
+        LogRepaired(_sourceId, outcome.Written, outcome.SkippedNewer, outcome.FirstSeq ?? 0, outcome.LastSeq ?? 0);
+        return outcome;
+    }
+
+    /// <inheritdoc />
     public Task<LogVerificationReport> VerifyLogAsync()
     {
         RequireConfigured();
@@ -163,7 +192,8 @@ public sealed partial class SourceGrain(
             _source = sources.Create(_sourceId);
             _description = _source.Describe().Description;
             _log = await ExportLog.OpenAsync(store, _sourceId, new ExportLogOptions(), cancellationToken);
-            _pipeline = new CapturePipeline(_source, _log, captureOptions.Value, time);
+            var guard = await RepairGuard.LoadAsync(store, _sourceId, cancellationToken);
+            _pipeline = new CapturePipeline(_source, _log, captureOptions.Value, time, guard);
             _pipeline.Start();
             _state = SourceState.Running;
             LogStarted(_sourceId, _log.Head.LastSeq, _log.Head.Position.ToString(), _log.WriterId);
@@ -306,6 +336,9 @@ public sealed partial class SourceGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: snapshot {SnapshotId} anchored at seq {Seq}")]
     private partial void LogAnchorCreated(string sourceId, string snapshotId, long seq);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: repair wrote {Written} records (seq {FirstSeq}..{LastSeq}), skipped {Skipped} keys capture had caught up on")]
+    private partial void LogRepaired(string sourceId, int written, int skipped, long firstSeq, long lastSeq);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: removed {Count} orphan segment or temp files")]
     private partial void LogGarbageCollected(string sourceId, int count);

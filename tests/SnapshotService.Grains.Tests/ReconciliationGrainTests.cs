@@ -29,10 +29,26 @@ public sealed class ReconciliationGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task a_run_that_would_repair_is_refused_until_repair_exists()
+    public async Task a_running_reconciliation_shows_its_progress_and_none_is_shown_after_it()
     {
-        var grain = fixture.Cluster.GrainFactory.GetGrain<IReconciliationGrain>("sim-repair");
-        var error = await Assert.ThrowsAsync<SnapshotServiceException>(() => grain.RunAsync(new ReconcileCommand(ReconcileMode.Full, DryRun: false)));
-        Assert.Equal((ErrorKind.FailedPrecondition, "dry_run"), (error.Kind, error.Field));
+        const string SourceId = "sim-slow-progress";
+        var source = fixture.Cluster.GrainFactory.GetGrain<ISourceGrain>(SourceId);
+        await source.EnsureStartedAsync();
+        var grain = fixture.Cluster.GrainFactory.GetGrain<IReconciliationGrain>(SourceId);
+
+        var run = grain.RunAsync(new ReconcileCommand(ReconcileMode.Full, DryRun: false));
+        ReconcileProgress? progress = null;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (progress is not { RangesTotal: > 0 } && DateTime.UtcNow < deadline)
+        {
+            progress = await grain.GetProgressAsync();
+            await Task.Delay(50);
+        }
+        var outcome = await run;
+
+        Assert.NotNull(progress);
+        Assert.Equal((SourceId, outcome.ReportId, false), (progress.SourceId, progress.ReportId, progress.DryRun));
+        Assert.InRange(progress.RangesDone, 0, progress.RangesTotal);
+        Assert.Null(await grain.GetProgressAsync());
     }
 }

@@ -15,6 +15,12 @@ public sealed class DriftHostFixture : HostFixture
 
     public const string SteadySourceId = "steady";
 
+    /// <summary>Drops 5% like <see cref="DriftySourceId"/>, for tests that repair (and so change) its export.</summary>
+    public const string RepairableSourceId = "repairable";
+
+    /// <summary>Drops 5% too, for the CLI's repairing run.</summary>
+    public const string CliRepairSourceId = "cli-repair";
+
     public const long MaxChanges = 3000;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -54,7 +60,7 @@ public sealed class DriftHostFixture : HostFixture
 
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings()
     {
-        foreach (var (id, dropPerMille) in new[] { (DriftySourceId, "50"), (SteadySourceId, "0") })
+        foreach (var (id, dropPerMille) in new[] { (DriftySourceId, "50"), (SteadySourceId, "0"), (RepairableSourceId, "50"), (CliRepairSourceId, "50") })
         {
             var prefix = $"SnapshotService:Sources:{id}:";
             yield return new(prefix + "Kind", "simulated");

@@ -8,12 +8,19 @@ namespace SnapshotService.Host.Tests;
 public sealed class ReconcileCliTests(DriftHostFixture host)
 {
     [Fact]
-    public async Task reconcile_run_without_dry_run_prints_the_server_refusal()
+    public async Task reconcile_run_without_dry_run_repairs_and_prints_what_it_wrote()
     {
-        var result = await RunAsync("reconcile", "run", DriftHostFixture.SteadySourceId, "--full");
+        await host.WaitForCaptureToFinishAsync(DriftHostFixture.CliRepairSourceId);
 
-        Assert.Equal(4, result.ExitCode);
-        Assert.StartsWith("error: FailedPrecondition: repair is not available yet; run with dry_run=true", result.Error, StringComparison.Ordinal);
+        var result = await RunAsync("reconcile", "run", DriftHostFixture.CliRepairSourceId, "--full");
+        var again = await RunAsync("reconcile", "run", DriftHostFixture.CliRepairSourceId, "--full", "--dry-run");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("full", result.Fields["mode"]);
+        Assert.NotEqual("0", result.Fields["repaired"].Split(' ')[0]);
+        Assert.Equal(result.Fields["drift_total"], result.Fields["repaired"].Split(' ')[0]);
+        Assert.Equal(0, again.ExitCode);
+        Assert.Equal("0", again.Fields["drift_total"]);
     }
 
     [Fact]

@@ -21,13 +21,15 @@ public sealed class ReconciliationValidationTests(HostFixture host)
     }
 
     [Fact]
-    public async Task a_run_without_dry_run_is_refused_because_repair_is_not_available()
+    public async Task a_streaming_run_with_a_bad_mode_is_invalid_argument_naming_mode()
     {
-        var ex = await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "dry_run",
-            async () => await host.Reconciliation.RunReconciliationAsync(new RunReconciliationRequest { SourceId = Id, Mode = "full", DryRun = false }));
-        Assert.Contains("repair is not available yet", ex.Status.Detail, StringComparison.Ordinal);
-        (await host.Http.PostJsonAsync($"/v1/sources/{Id}/reconciliations", "{\"mode\":\"full\"}"))
-            .AssertError(HttpStatusCode.BadRequest, StatusCode.FailedPrecondition, "dry_run");
+        await RpcAssert.FailsAsync(StatusCode.InvalidArgument, "mode", async () =>
+        {
+            using var call = host.Reconciliation.RunReconciliationStream(new RunReconciliationRequest { SourceId = Id, Mode = "weekly", DryRun = true });
+            await foreach (var _ in call.ResponseStream.ReadAllAsync())
+            {
+            }
+        });
     }
 
     [Fact]

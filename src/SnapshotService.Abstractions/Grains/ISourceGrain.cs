@@ -33,6 +33,16 @@ public interface ISourceGrain : IGrainWithStringKey
     [Alias("CreateSnapshot")]
     Task<SnapshotAnchor> CreateSnapshotAsync(CreateSnapshotCommand command);
 
+    /// <summary>
+    /// Commits repair records through this source's single commit path: between capture commits
+    /// while capture runs, straight into the log while it is paused. Keys capture has meanwhile
+    /// written at the same or a newer version are skipped, and the written keys are guarded so
+    /// late captured changes older than the repair are dropped (invariant 6).
+    /// </summary>
+    /// <remarks>Refused with FailedPrecondition while the source is starting or has failed (the reason is named).</remarks>
+    [Alias("Repair")]
+    Task<RepairOutcome> RepairAsync(RepairCommand command);
+
     /// <summary>Re-reads the export log from the store and checks it (read-only, so it may interleave).</summary>
     [Alias("VerifyLog")]
     [AlwaysInterleave]

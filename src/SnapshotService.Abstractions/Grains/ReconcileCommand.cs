@@ -12,7 +12,7 @@ public enum ReconcileMode
 
 /// <summary>A request to reconcile one source.</summary>
 /// <param name="Mode">Full or incremental.</param>
-/// <param name="DryRun">True to report without repairing (the only mode available now).</param>
+/// <param name="DryRun">True to report without repairing; false to repair drift through the source's commit path.</param>
 [GenerateSerializer, Immutable]
 [Alias("SnapshotService.ReconcileCommand")]
 public sealed record ReconcileCommand(

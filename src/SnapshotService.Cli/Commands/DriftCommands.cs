@@ -181,8 +181,17 @@ internal static class DriftCommands
             var more = c.Count > (ulong)shown.Count ? $" … (drift get {r.SourceId} {r.ReportId} --keys {c.Category})" : string.Empty;
             fields.Add((c.Category, Formats.Number(c.Count) + (shown.Count > 0 ? ": " + string.Join(", ", shown) + more : string.Empty)));
         }
+        if (!r.DryRun)
+        {
+            fields.Add(("repaired", Repaired(r)));
+            fields.Add(("repair_skipped", $"{Formats.Number(r.RepairSkippedAligned)} caught up by capture, {Formats.Number(r.RepairNotRepairable)} newer in the export"));
+        }
         printer.Fields(fields);
     }
+
+    private static string Repaired(DriftReport r) => r.RepairedCount == 0
+        ? "0"
+        : $"{Formats.Number(r.RepairedCount)} (seq {Formats.Number(r.RepairFirstSequence)}..{Formats.Number(r.RepairLastSequence)})";
 
     private static string Ranges(DriftReport r) => $"{r.RangesChecked}/{r.RangesTotal}";
 

@@ -89,6 +89,7 @@ public sealed class Reconciler
             return Finish(run, summaries.Count, selectionProblem);
         }
         var limiter = request.SourceDocumentsPerSecond > 0 ? new SourceReadLimiter(request.SourceDocumentsPerSecond, _time) : null;
+        progress?.Report(new ReconciliationProgress(0, selected.Count, 0, 0));
         for (var i = 0; i < selected.Count; i++)
         {
             var summary = selected[i];

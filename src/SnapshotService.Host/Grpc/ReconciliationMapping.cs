@@ -40,6 +40,10 @@ internal static class ReconciliationMapping
             ExportDocumentsScanned = ToUInt64(report.ExportDocumentsScanned),
             DriftTotal = ToUInt64(report.Counts.Total),
             RepairedCount = ToUInt64(report.Repair?.RepairedCount ?? 0),
+            RepairFirstSequence = ToUInt64(report.Repair?.FirstSeq ?? 0),
+            RepairLastSequence = ToUInt64(report.Repair?.LastSeq ?? 0),
+            RepairSkippedAligned = ToUInt64(report.Repair?.SkippedAligned ?? 0),
+            RepairNotRepairable = ToUInt64(report.Repair?.NotRepairable ?? 0),
         };
         foreach (var category in DriftCategoryNames.All)
         {
@@ -93,4 +97,14 @@ internal static class ReconciliationMapping
     }
 
     private static ulong ToUInt64(long value) => value < 0 ? 0UL : (ulong)value;
+
+    public static V1.ReconciliationProgress ToApi(this ReconcileProgress progress) => new()
+    {
+        ReportId = progress.ReportId,
+        RangesDone = (uint)Math.Max(0, progress.RangesDone),
+        RangesTotal = (uint)Math.Max(0, progress.RangesTotal),
+        SourceDocumentsRead = ToUInt64(progress.SourceDocumentsRead),
+        DriftFound = ToUInt64(progress.DriftFound),
+        ElapsedSeconds = Math.Max(0, (DateTimeOffset.UtcNow - progress.StartedAt).TotalSeconds),
+    };
 }

@@ -66,7 +66,7 @@ public sealed class ShortCircuitAndFailureTests
         Assert.Contains("range 1", result.FailureReason, StringComparison.Ordinal);
         Assert.Equal(1, result.RangesChecked);
         Assert.Equal(RangeVerdict.Failed, result.Ranges[^1].Verdict);
-        Assert.Equal([new ReconciliationProgress(1, result.RangesTotal, result.Ranges[0].SourceDigest.Count, 0)], progress);
+        Assert.Equal([new ReconciliationProgress(0, result.RangesTotal, 0, 0), new ReconciliationProgress(1, result.RangesTotal, result.Ranges[0].SourceDigest.Count, 0)], progress);
         Assert.True(result.Ranges[0].SourceDigest.Count < 10);
     }
 

@@ -23,10 +23,12 @@ public sealed record DriftKeyPart(string Name, long Count);
 public sealed record DriftCategoryReport(DriftCategory Category, long Count, IReadOnlyList<string> FirstKeys, IReadOnlyList<DriftKeyPart> Parts);
 
 /// <summary>What a repair step wrote for a report: how many keys, and the seq range of its repair records.</summary>
-/// <param name="RepairedCount">Keys repaired.</param>
+/// <param name="RepairedCount">Keys repaired (repair records written).</param>
 /// <param name="FirstSeq">Seq of the first repair record, or null when none was written.</param>
 /// <param name="LastSeq">Seq of the last repair record, or null.</param>
-public sealed record DriftRepairSummary(long RepairedCount, long? FirstSeq, long? LastSeq);
+/// <param name="SkippedAligned">Drifted keys not written because, when repair re-checked them, capture had caught up or the source agreed with the export again.</param>
+/// <param name="NotRepairable">Drifted keys not written because the export holds a newer version than the source (writing would regress them; invariant 6).</param>
+public sealed record DriftRepairSummary(long RepairedCount, long? FirstSeq, long? LastSeq, long SkippedAligned = 0, long NotRepairable = 0);
 
 /// <summary>
 /// The persisted outcome of one reconciliation run: <c>sources/{id}/reports/runs/{reportId}.json</c>.

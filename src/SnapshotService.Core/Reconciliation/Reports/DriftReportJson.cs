@@ -18,7 +18,7 @@ internal static class DriftReportJson
             1, r.Id, r.SourceId, r.Mode == ReconciliationMode.Full ? "full" : "incremental", r.DryRun, r.StartedAt, r.EndedAt, r.AnchorSeq,
             r.RangesChecked, r.RangesTotal, r.SourceDocumentsScanned, r.SourceDocumentsRead, r.ExportDocumentsScanned,
             [.. r.Categories.Select(c => new CategoryDto(DriftCategoryNames.NameOf(c.Category), c.Count, [.. c.FirstKeys], [.. c.Parts.Select(p => new PartDto(p.Name, p.Count))]))],
-            r.Repair?.RepairedCount, r.Repair?.FirstSeq, r.Repair?.LastSeq,
+            r.Repair?.RepairedCount, r.Repair?.FirstSeq, r.Repair?.LastSeq, r.Repair?.SkippedAligned, r.Repair?.NotRepairable,
             r.Status == DriftReportStatus.Succeeded ? "succeeded" : "failed", r.FailureReason),
         Options);
 
@@ -46,7 +46,7 @@ internal static class DriftReportJson
             categories.Add(new DriftCategoryReport(category, c.Count, c.FirstKeys ?? [], [.. (c.Parts ?? []).Select(p => new DriftKeyPart(p.Name, p.Count))]));
         }
         var counts = new DriftCounts(Count(DriftCategory.MissingInExport), Count(DriftCategory.ExtraInExport), Count(DriftCategory.ContentMismatch), Count(DriftCategory.VersionRegression));
-        var repair = dto.RepairedCount is { } repaired ? new DriftRepairSummary(repaired, dto.RepairFirstSeq, dto.RepairLastSeq) : null;
+        var repair = dto.RepairedCount is { } repaired ? new DriftRepairSummary(repaired, dto.RepairFirstSeq, dto.RepairLastSeq, dto.RepairSkippedAligned ?? 0, dto.RepairNotRepairable ?? 0) : null;
         return new DriftReport(
             dto.Id, dto.SourceId, dto.Mode == "full" ? ReconciliationMode.Full : ReconciliationMode.Incremental, dto.DryRun, dto.StartedAt, dto.EndedAt, dto.AnchorSeq,
             dto.RangesChecked, dto.RangesTotal, dto.SourceDocumentsScanned, dto.SourceDocumentsRead, dto.ExportDocumentsScanned,
@@ -62,5 +62,5 @@ internal static class DriftReportJson
     private sealed record ReportDto(
         int Format, string? Id, string? SourceId, string? Mode, bool DryRun, DateTimeOffset StartedAt, DateTimeOffset EndedAt, long AnchorSeq,
         int RangesChecked, int RangesTotal, long SourceDocumentsScanned, long SourceDocumentsRead, long ExportDocumentsScanned,
-        List<CategoryDto>? Categories, long? RepairedCount, long? RepairFirstSeq, long? RepairLastSeq, string? Status, string? FailureReason);
+        List<CategoryDto>? Categories, long? RepairedCount, long? RepairFirstSeq, long? RepairLastSeq, long? RepairSkippedAligned, long? RepairNotRepairable, string? Status, string? FailureReason);
 }

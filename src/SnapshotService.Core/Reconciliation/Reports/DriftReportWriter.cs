@@ -7,7 +7,7 @@ namespace SnapshotService.Reconciliation.Reports;
 /// Persists one run's drift report. Pass <see cref="OnDriftAsync"/> as the reconciler's drift
 /// callback: items are buffered per category and flushed as key file parts of
 /// <see cref="KeysPerPart"/> items, so memory stays at most 4 × KeysPerPart items whatever the
-/// drift. <see cref="CompleteAsync"/> (or <see cref="FailAsync"/>) then writes the report document
+/// drift. <c>CompleteAsync</c> (or <see cref="FailAsync"/>) then writes the report document
 /// LAST, with put-if-absent: a crash before that leaves only unreferenced key parts under
 /// <c>reports/keys/{id}/</c> and no visible report (readers list documents, never parts).
 /// </summary>
@@ -92,7 +92,15 @@ public sealed class DriftReportWriter
     /// when the result's counts differ from the items received (the writer was not the run's drift
     /// callback), and AlreadyExists when a report with this id exists.
     /// </summary>
-    public async Task<DriftReport> CompleteAsync(ReconciliationResult result, DriftRepairSummary? repair, CancellationToken cancellationToken)
+    public Task<DriftReport> CompleteAsync(ReconciliationResult result, DriftRepairSummary? repair, CancellationToken cancellationToken) =>
+        CompleteAsync(result, repair, repairFailure: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="CompleteAsync(ReconciliationResult, DriftRepairSummary?, CancellationToken)"/>;
+    /// a <paramref name="repairFailure"/> marks the report failed with that reason even when the
+    /// comparison succeeded (the drift lists stay complete; what was repaired is in <paramref name="repair"/>).
+    /// </summary>
+    public async Task<DriftReport> CompleteAsync(ReconciliationResult result, DriftRepairSummary? repair, string? repairFailure, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
         ThrowIfFinished();
@@ -108,11 +116,12 @@ public sealed class DriftReportWriter
                     $"The result counts {result.Counts.Of(category)} {DriftCategoryNames.NameOf(category)} keys but the writer received {_categories[category].Count}; pass OnDriftAsync as the run's drift callback.");
             }
         }
-        var failed = result.Status == ReconciliationStatus.Failed;
+        var failed = result.Status == ReconciliationStatus.Failed || repairFailure is not null;
+        var reason = result.Status == ReconciliationStatus.Failed ? result.FailureReason ?? "The run failed without a reason." : repairFailure;
         var report = await FinishAsync(
             result.StartedAt + result.Elapsed, result.Seq, result.RangesChecked, result.RangesTotal, result.SourceDocumentsScanned, result.SourceDocumentsRead,
             result.ExportDocuments, repair, failed ? DriftReportStatus.Failed : DriftReportStatus.Succeeded,
-            failed ? result.FailureReason ?? "The run failed without a reason." : null, cancellationToken).ConfigureAwait(false);
+            failed ? reason : null, cancellationToken).ConfigureAwait(false);
         return report;
     }
 
