@@ -19,6 +19,7 @@ public sealed partial class ReconciliationGrain(
     IObjectStore store,
     IChangeSourceFactory sources,
     IOptions<LiveStateMaintenanceOptions> liveStateOptions,
+    IOptions<ReconciliationOptions> reconciliationOptions,
     ILogger<ReconciliationGrain> logger) : Grain, IReconciliationGrain
 {
     private ReconcileProgress? _running;
@@ -54,7 +55,7 @@ public sealed partial class ReconciliationGrain(
                 DriftFound = p.DriftFound,
             }));
             var run = new ReconciliationRun(
-                store, sourceId, sources, liveStateOptions.Value, writer,
+                store, sourceId, sources, liveStateOptions.Value, reconciliationOptions.Value, writer,
                 command.DryRun ? null : (repair, _) => sourceGrain.RepairAsync(repair),
                 progress);
             var report = await Task.Run(() => run.RunAsync(CancellationToken.None), CancellationToken.None);

@@ -19,13 +19,11 @@ internal sealed class ReconciliationRun(
     string sourceId,
     IChangeSourceFactory sources,
     LiveStateMaintenanceOptions liveStateOptions,
+    ReconciliationOptions options,
     DriftReportWriter writer,
     Func<RepairCommand, CancellationToken, Task<RepairOutcome>>? repair,
     IProgress<ReconciliationProgress>? progress)
 {
-    /// <summary>Runs per full rotation of incremental runs: every range is verified at least every K runs.</summary>
-    public const int RotationRuns = 8;
-
     public async Task<DriftReport> RunAsync(CancellationToken cancellationToken)
     {
         long headSeq = 0;
@@ -37,12 +35,20 @@ internal sealed class ReconciliationRun(
             await LiveStateMaintenance.RunAsync(store, sourceId, liveStateOptions, force: true, cancellationToken).ConfigureAwait(false);
             headSeq = (await new ExportLogReader(store, sourceId).ReadHeadAsync(cancellationToken).ConfigureAwait(false)).LastSeq;
             await using var source = sources.Create(sourceId);
-            var view = new LiveView(store, sourceId);
+            var log = new ExportLogReader(store, sourceId);
+            var view = new LiveView(store, sourceId, log);
             var cursor = await ReconciliationCursor.ReadAsync(store, sourceId, cancellationToken).ConfigureAwait(false);
-            var plan = writer.Mode == ReconciliationMode.Incremental
-                ? await PlanAsync(view, headSeq, cursor, cancellationToken).ConfigureAwait(false)
-                : null;
-            var request = new ReconciliationRequest { Seq = headSeq, Mode = writer.Mode, RangeIndexes = plan?.RangeIndexes ?? [] };
+            var (plan, dirtyKeys) = writer.Mode == ReconciliationMode.Incremental
+                ? await PlanAsync(view, log, headSeq, cursor, cancellationToken).ConfigureAwait(false)
+                : (null, null);
+            var request = new ReconciliationRequest
+            {
+                Seq = headSeq,
+                Mode = writer.Mode,
+                RangeIndexes = plan?.RangeIndexes ?? [],
+                DirtyKeys = dirtyKeys,
+                SourceDocumentsPerSecond = options.RateFor(sourceId),
+            };
             repairer = repair is null ? null : new DriftRepairer(source, repair, headSeq);
             result = await new Reconciler(store, sourceId, source, view: view)
                 .RunAsync(request, OnDriftAsync, progress, cancellationToken).ConfigureAwait(false);
@@ -106,15 +112,27 @@ internal sealed class ReconciliationRun(
     }
 
     /// <summary>
-    /// Dirty ranges since the last aligned run (every range dirtied since was checked by it or a later one), plus the rotating slice. Without an aligned
-    /// seq every range is dirty: the first incremental run is as thorough as a full one.
+    /// What an incremental run checks besides the rotating slice of ranges: the keys the export
+    /// changed since the last aligned run (point reads), or — when more than MaxDirtyKeys changed —
+    /// the ranges those changes dirtied. Without an aligned seq every range is dirty: the first
+    /// incremental run is as thorough as a full one.
     /// </summary>
-    private static async Task<IncrementalPlan> PlanAsync(LiveView view, long seq, ReconciliationCursor cursor, CancellationToken cancellationToken)
+    private async Task<(IncrementalPlan Plan, IReadOnlyList<DirtyKey>? DirtyKeys)> PlanAsync(LiveView view, ExportLogReader log, long seq, ReconciliationCursor cursor, CancellationToken cancellationToken)
     {
         var now = await view.DigestsAtAsync(seq, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<int> dirty = cursor.AlignedSeq is { } aligned && aligned <= seq
-            ? IncrementalPlanner.DirtySince(await view.DigestsAtAsync(aligned, cancellationToken).ConfigureAwait(false), now)
-            : [.. now.Select(r => r.Index)];
-        return IncrementalPlanner.Plan([.. now.Select(r => r.Range)], dirty, RotationRuns, cursor.RotationCursor);
+        var ranges = now.Select(r => r.Range).ToList();
+        if (cursor.AlignedSeq is not { } aligned || aligned > seq)
+        {
+            return (IncrementalPlanner.Plan(ranges, [.. now.Select(r => r.Index)], options.RotationRuns, cursor.RotationCursor), null);
+        }
+        var dirtyKeys = options.MaxDirtyKeys > 0
+            ? await DirtyKeys.CollectAsync(log, aligned, seq, options.MaxDirtyKeys, cancellationToken).ConfigureAwait(false)
+            : null;
+        if (dirtyKeys is not null)
+        {
+            return (IncrementalPlanner.Plan(ranges, [], options.RotationRuns, cursor.RotationCursor), dirtyKeys);
+        }
+        var dirty = IncrementalPlanner.DirtySince(await view.DigestsAtAsync(aligned, cancellationToken).ConfigureAwait(false), now);
+        return (IncrementalPlanner.Plan(ranges, dirty, options.RotationRuns, cursor.RotationCursor), null);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SnapshotService.Capture;
 using SnapshotService.Configuration;
+using SnapshotService.Reconciliation;
 using SnapshotService.State;
 
 namespace SnapshotService.Grains;
@@ -18,8 +19,16 @@ public static class SiloBuilderExtensions
     public static ISiloBuilder AddSourceCapture(
         this ISiloBuilder silo,
         Action<CaptureOptions>? configure = null,
-        Action<LiveStateMaintenanceOptions>? configureLiveState = null)
+        Action<LiveStateMaintenanceOptions>? configureLiveState = null,
+        Action<ReconciliationOptions>? configureReconciliation = null)
     {
+        var reconciliation = silo.Services.AddOptions<ReconciliationOptions>();
+        if (configureReconciliation is not null)
+        {
+            reconciliation.Configure(configureReconciliation);
+        }
+        silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReconciliationOptions>>(
+            new ProblemsValidator<ReconciliationOptions>(o => o.Validate())));
         var liveState = silo.Services.AddOptions<LiveStateMaintenanceOptions>();
         if (configureLiveState is not null)
         {

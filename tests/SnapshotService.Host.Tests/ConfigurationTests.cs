@@ -58,6 +58,9 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("SnapshotService:Orleans:GatewayPort", "abc")]
     [InlineData("SnapshotService:Capture:ReadBatchSize", "0")]
     [InlineData("SnapshotService:Capture:MaxCommitDelay", "00:00:00")]
+    [InlineData("SnapshotService:Reconciliation:RotationRuns", "0")]
+    [InlineData("SnapshotService:Reconciliation:SourceDocumentsPerSecond", "-5")]
+    [InlineData("SnapshotService:Reconciliation:SourceDocumentsPerSecondBySource:orders", "-1")]
     public async Task bad_host_setting_is_named_in_the_failure(string setting, string value)
     {
         var failures = await StartFailuresAsync(new() { [setting] = value });

@@ -173,6 +173,7 @@ internal static class DriftCommands
             ("ranges", Ranges(r)),
             ("source_documents_scanned", Formats.Number(r.SourceDocumentsScanned)),
             ("export_documents_scanned", Formats.Number(r.ExportDocumentsScanned)),
+            ("keys_point_checked", Formats.Number(r.KeysPointChecked)),
             ("drift_total", Formats.Number(r.DriftTotal)),
         };
         foreach (var c in r.Categories)

@@ -41,6 +41,15 @@ internal static class DriftMerge
         }
     }
 
+    /// <summary>The drift of one key given what each side holds (null: absent), or null when they agree.</summary>
+    public static DriftItem? DiffKey(int rangeIndex, SourceKeyState? source, LiveEntry? export) => (source, export) switch
+    {
+        (null, null) => null,
+        ({ } s, null) => Missing(rangeIndex, s),
+        (null, { } e) => Extra(rangeIndex, e),
+        ({ } s, { } e) => Compare(rangeIndex, s, e),
+    };
+
     private static DriftItem Missing(int rangeIndex, SourceKeyState s) =>
         new(s.Key, DriftCategory.MissingInExport, rangeIndex, null, null, null, null, s.Version, s.ContentHash, s.PartitionKey);
 

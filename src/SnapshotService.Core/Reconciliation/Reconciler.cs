@@ -40,6 +40,10 @@ public sealed class Reconciler
     private readonly Func<KeyRange, CancellationToken, IAsyncEnumerable<SourceDocument>> _scan;
     private readonly TimeProvider _time;
     private readonly LiveView _view;
+    private readonly IChangeSource _source;
+
+    /// <summary>Keys point-read per call: few round trips, and a batch of 1 KB documents stays around a megabyte.</summary>
+    private const int PointReadBatch = 1_000;
 
     /// <summary>Creates a reconciler of <paramref name="sourceId"/>'s export in <paramref name="store"/> against <paramref name="source"/>.</summary>
     /// <param name="store">The export store.</param>
@@ -54,6 +58,7 @@ public sealed class Reconciler
         ArgumentNullException.ThrowIfNull(source);
         _sourceId = SourceIds.Validate(sourceId);
         _scan = scan ?? source.ScanAsync;
+        _source = source;
         _time = timeProvider ?? TimeProvider.System;
         _view = view ?? new LiveView(store, _sourceId);
     }
@@ -108,6 +113,16 @@ public sealed class Reconciler
             run.RangesChecked++;
             progress?.Report(new ReconciliationProgress(run.RangesChecked, selected.Count, run.SourceDocumentsRead, run.DriftTotal));
         }
+        try
+        {
+            await CheckDirtyKeysAsync(run, summaries, selected, limiter, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
+        {
+            var cause = ex.InnerException is { } inner ? " (" + inner.Message + ")" : "";
+            return Finish(run, summaries.Count, string.Create(CultureInfo.InvariantCulture,
+                $"Point-reading the keys changed since the last aligned run of '{_sourceId}' failed after {run.KeysPointChecked} keys: {ex.Message}{cause}"));
+        }
         return Finish(run, summaries.Count, null);
     }
 
@@ -155,6 +170,96 @@ public sealed class Reconciler
         return new RangeOutcome(summary.Index, summary.Range, found > 0 ? RangeVerdict.Drift : RangeVerdict.DigestOnly, digest, summary.Digest, found, buffer is null);
     }
 
+    /// <summary>Checks the request's dirty keys that no checked range covers, by point reads in batches.</summary>
+    private async Task CheckDirtyKeysAsync(Run run, IReadOnlyList<RangeSummary> summaries, List<RangeSummary> checkedRanges, SourceReadLimiter? limiter, CancellationToken cancellationToken)
+    {
+        if (run.Request.Mode != ReconciliationMode.Incremental || run.Request.DirtyKeys is not { Count: > 0 } dirtyKeys)
+        {
+            return;
+        }
+        var batch = new List<DirtyKey>(PointReadBatch);
+        foreach (var dirty in dirtyKeys)
+        {
+            if (checkedRanges.Any(r => r.Range.Contains(dirty.Key)))
+            {
+                continue; // already compared with its whole range
+            }
+            batch.Add(dirty);
+            if (batch.Count == PointReadBatch)
+            {
+                await CheckBatchAsync(run, summaries, batch, limiter, cancellationToken).ConfigureAwait(false);
+                batch.Clear();
+            }
+        }
+        if (batch.Count > 0)
+        {
+            await CheckBatchAsync(run, summaries, batch, limiter, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CheckBatchAsync(Run run, IReadOnlyList<RangeSummary> summaries, List<DirtyKey> batch, SourceReadLimiter? limiter, CancellationToken cancellationToken)
+    {
+        KeyReadResult read;
+        try
+        {
+            read = await _source.ReadKeysAsync([.. batch.Select(d => d.Key)], cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
+        {
+            throw new SourceReadException($"the source's point read of {batch.Count} keys threw {ex.GetType().Name}", ex);
+        }
+        run.SourceDocumentsRead += read.Documents.Count;
+        run.KeysPointChecked += batch.Count;
+        if (limiter is not null)
+        {
+            await limiter.WaitAsync(Math.Max(1, read.Documents.Count), cancellationToken).ConfigureAwait(false);
+        }
+        var found = new Dictionary<string, SourceKeyState>(read.Documents.Count, StringComparer.Ordinal);
+        foreach (var document in read.Documents)
+        {
+            found[document.Key] = new SourceKeyState(document.Key, document.PartitionKey, document.SourceVersion, HashOf(document, run.Request.Hashing));
+        }
+        foreach (var dirty in batch)
+        {
+            var source = found.TryGetValue(dirty.Key, out var state) ? state : (SourceKeyState?)null;
+            if (DriftMerge.DiffKey(IndexHolding(summaries, dirty.Key), source, dirty.Entry) is { } item)
+            {
+                await run.AddAsync(item, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static UInt128 HashOf(SourceDocument document, ContentHashOptions hashing)
+    {
+        try
+        {
+            return ContentHasher.HashValue(document.Document.Span, hashing);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new SourceReadException($"document '{document.Key}' is not valid JSON", ex);
+        }
+    }
+
+    /// <summary>The index of the range (sorted, covering the key space) that holds <paramref name="key"/>.</summary>
+    private static int IndexHolding(IReadOnlyList<RangeSummary> summaries, string key)
+    {
+        int low = 0, high = summaries.Count - 1;
+        while (low < high)
+        {
+            var mid = (low + high + 1) / 2;
+            if (summaries[mid].Range.StartInclusive is { } start && string.CompareOrdinal(key, start) < 0)
+            {
+                high = mid - 1;
+            }
+            else
+            {
+                low = mid;
+            }
+        }
+        return Math.Max(0, low);
+    }
+
     /// <summary>The source's documents of <paramref name="range"/> as (key, version, hash), rate-limited and checked for order and range.</summary>
     private async IAsyncEnumerable<SourceKeyState> ScanAsync(Run run, KeyRange range, SourceReadLimiter? limiter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -193,16 +298,7 @@ public sealed class Reconciler
                     throw new SourceReadException($"the scan returned key '{document.Key}' after '{previous}' (keys must be unique and in ordinal order)");
                 }
                 previous = document.Key;
-                UInt128 hash;
-                try
-                {
-                    hash = ContentHasher.HashValue(document.Document.Span, hashing);
-                }
-                catch (InvalidDataException ex)
-                {
-                    throw new SourceReadException($"document '{document.Key}' is not valid JSON", ex);
-                }
-                yield return new SourceKeyState(document.Key, document.PartitionKey, document.SourceVersion, hash);
+                yield return new SourceKeyState(document.Key, document.PartitionKey, document.SourceVersion, HashOf(document, hashing));
             }
         }
     }
@@ -264,7 +360,10 @@ public sealed class Reconciler
         run.DriftTotal > run.Inline.Count,
         run.Ranges,
         run.StartedAt,
-        _time.GetElapsedTime(run.StartTimestamp));
+        _time.GetElapsedTime(run.StartTimestamp))
+    {
+        KeysPointChecked = run.KeysPointChecked,
+    };
 
     private static bool IsCancellation(Exception ex, CancellationToken cancellationToken) =>
         ex is OperationCanceledException && cancellationToken.IsCancellationRequested;
@@ -293,6 +392,8 @@ public sealed class Reconciler
         public long ExportDocuments { get; set; }
 
         public long ExportEntriesRead { get; set; }
+
+        public long KeysPointChecked { get; set; }
 
         public long DriftTotal { get; private set; }
 

@@ -18,6 +18,14 @@ public sealed record ReconciliationRequest
     /// </summary>
     public IReadOnlyCollection<int> RangeIndexes { get; init; } = [];
 
+    /// <summary>
+    /// For <see cref="ReconciliationMode.Incremental"/>: keys the export changed since the last
+    /// aligned run, with their export state at <see cref="Seq"/> (<see cref="DirtyKeys.CollectAsync"/>),
+    /// in key order. Each one outside <see cref="RangeIndexes"/> is checked by a point read of
+    /// the source instead of a range scan. Null: none.
+    /// </summary>
+    public IReadOnlyList<DirtyKey>? DirtyKeys { get; init; }
+
     /// <summary>How the export hashed documents (the source side must hash the same way, or every document drifts).</summary>
     public ContentHashOptions Hashing { get; init; } = ContentHashOptions.Default;
 

@@ -103,4 +103,7 @@ public sealed record ReconciliationResult(
 {
     /// <summary>True when the run succeeded and found no drift.</summary>
     public bool IsAligned => Status == ReconciliationStatus.Succeeded && Counts.Total == 0;
+
+    /// <summary>Keys checked by point reads (<see cref="ReconciliationRequest.DirtyKeys"/> outside the checked ranges).</summary>
+    public long KeysPointChecked { get; init; }
 }

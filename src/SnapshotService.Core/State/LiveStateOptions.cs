@@ -4,12 +4,13 @@ namespace SnapshotService.State;
 public sealed class LiveStateOptions
 {
     /// <summary>
-    /// Most entries one range file holds (default 65,536). A range that grows past it is split at
+    /// Most entries one range file holds (default 16,384: 1M keys make 60–120 ranges, fine enough
+    /// for an incremental run's rotating slice to stay a few percent of the key space). A range that grows past it is split at
     /// its median. Memory of compaction and of reading a view is bounded by one range plus the
     /// log tail, so this is the knob for that bound; it is also the granularity at which
     /// reconciliation compares digests and re-scans the source.
     /// </summary>
-    public int MaxKeysPerRange { get; set; } = 65_536;
+    public int MaxKeysPerRange { get; set; } = 16_384;
 
     /// <summary>Manifests kept by <see cref="LiveStateGarbageCollector"/> (default 3; at least 1).</summary>
     public int KeepManifests { get; set; } = 3;

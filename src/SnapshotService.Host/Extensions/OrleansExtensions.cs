@@ -2,6 +2,7 @@ using SnapshotService.Capture;
 using SnapshotService.Grains;
 using SnapshotService.Host.Configuration;
 using SnapshotService.Host.Health;
+using SnapshotService.Reconciliation;
 using SnapshotService.State;
 
 namespace SnapshotService.Host.Extensions;
@@ -30,11 +31,13 @@ internal static class OrleansExtensions
             silo.UseLocalhostClustering(siloPort, gatewayPort);
             silo.AddSourceCapture(
                 options => builder.Configuration.GetSection(CaptureSection).Bind(options),
-                options => builder.Configuration.GetSection(LiveStateSection).Bind(options));
+                options => builder.Configuration.GetSection(LiveStateSection).Bind(options),
+                options => builder.Configuration.GetSection(ReconciliationOptions.SectionName).Bind(options));
         });
 
         builder.Services.AddOptions<CaptureOptions>().ValidateOnStart();
         builder.Services.AddOptions<LiveStateMaintenanceOptions>().ValidateOnStart();
+        builder.Services.AddOptions<ReconciliationOptions>().ValidateOnStart();
         builder.Services.AddSingleton<SiloReadiness>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloReadiness>());
         return builder;

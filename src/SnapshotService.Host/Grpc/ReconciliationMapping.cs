@@ -44,6 +44,7 @@ internal static class ReconciliationMapping
             RepairLastSequence = ToUInt64(report.Repair?.LastSeq ?? 0),
             RepairSkippedAligned = ToUInt64(report.Repair?.SkippedAligned ?? 0),
             RepairNotRepairable = ToUInt64(report.Repair?.NotRepairable ?? 0),
+            KeysPointChecked = ToUInt64(report.KeysPointChecked),
         };
         foreach (var category in DriftCategoryNames.All)
         {

@@ -73,6 +73,9 @@ public sealed record DriftReport(
     /// <summary>Keys kept inline per category.</summary>
     public const int InlineKeyLimit = 100;
 
+    /// <summary>Keys an incremental run checked by point reads (changed since the last aligned run, outside the ranges it scanned).</summary>
+    public long KeysPointChecked { get; init; }
+
     /// <summary>True when the run found at least one drifted key (whether it succeeded or not).</summary>
     public bool HasDrift => Counts.Total > 0;
 

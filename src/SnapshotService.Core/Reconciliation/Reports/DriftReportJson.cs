@@ -19,7 +19,7 @@ internal static class DriftReportJson
             r.RangesChecked, r.RangesTotal, r.SourceDocumentsScanned, r.SourceDocumentsRead, r.ExportDocumentsScanned,
             [.. r.Categories.Select(c => new CategoryDto(DriftCategoryNames.NameOf(c.Category), c.Count, [.. c.FirstKeys], [.. c.Parts.Select(p => new PartDto(p.Name, p.Count))]))],
             r.Repair?.RepairedCount, r.Repair?.FirstSeq, r.Repair?.LastSeq, r.Repair?.SkippedAligned, r.Repair?.NotRepairable,
-            r.Status == DriftReportStatus.Succeeded ? "succeeded" : "failed", r.FailureReason),
+            r.Status == DriftReportStatus.Succeeded ? "succeeded" : "failed", r.FailureReason, r.KeysPointChecked),
         Options);
 
     public static DriftReport Decode(string key, ReadOnlySpan<byte> json)
@@ -50,7 +50,10 @@ internal static class DriftReportJson
         return new DriftReport(
             dto.Id, dto.SourceId, dto.Mode == "full" ? ReconciliationMode.Full : ReconciliationMode.Incremental, dto.DryRun, dto.StartedAt, dto.EndedAt, dto.AnchorSeq,
             dto.RangesChecked, dto.RangesTotal, dto.SourceDocumentsScanned, dto.SourceDocumentsRead, dto.ExportDocumentsScanned,
-            counts, categories, repair, dto.Status == "succeeded" ? DriftReportStatus.Succeeded : DriftReportStatus.Failed, dto.FailureReason);
+            counts, categories, repair, dto.Status == "succeeded" ? DriftReportStatus.Succeeded : DriftReportStatus.Failed, dto.FailureReason)
+        {
+            KeysPointChecked = dto.KeysPointChecked ?? 0,
+        };
 
         long Count(DriftCategory category) => categories.FirstOrDefault(c => c.Category == category)?.Count ?? 0;
     }
@@ -62,5 +65,5 @@ internal static class DriftReportJson
     private sealed record ReportDto(
         int Format, string? Id, string? SourceId, string? Mode, bool DryRun, DateTimeOffset StartedAt, DateTimeOffset EndedAt, long AnchorSeq,
         int RangesChecked, int RangesTotal, long SourceDocumentsScanned, long SourceDocumentsRead, long ExportDocumentsScanned,
-        List<CategoryDto>? Categories, long? RepairedCount, long? RepairFirstSeq, long? RepairLastSeq, long? RepairSkippedAligned, long? RepairNotRepairable, string? Status, string? FailureReason);
+        List<CategoryDto>? Categories, long? RepairedCount, long? RepairFirstSeq, long? RepairLastSeq, long? RepairSkippedAligned, long? RepairNotRepairable, string? Status, string? FailureReason, long? KeysPointChecked);
 }

@@ -121,7 +121,7 @@ public sealed class DriftReportWriter
         var report = await FinishAsync(
             result.StartedAt + result.Elapsed, result.Seq, result.RangesChecked, result.RangesTotal, result.SourceDocumentsScanned, result.SourceDocumentsRead,
             result.ExportDocuments, repair, failed ? DriftReportStatus.Failed : DriftReportStatus.Succeeded,
-            failed ? reason : null, cancellationToken).ConfigureAwait(false);
+            failed ? reason : null, cancellationToken, result.KeysPointChecked).ConfigureAwait(false);
         return report;
     }
 
@@ -138,7 +138,7 @@ public sealed class DriftReportWriter
 
     private async Task<DriftReport> FinishAsync(
         DateTimeOffset endedAt, long anchorSeq, int rangesChecked, int rangesTotal, long sourceScanned, long sourceRead, long exportScanned,
-        DriftRepairSummary? repair, DriftReportStatus status, string? reason, CancellationToken cancellationToken)
+        DriftRepairSummary? repair, DriftReportStatus status, string? reason, CancellationToken cancellationToken, long keysPointChecked = 0)
     {
         _finished = true;
         var sections = new List<DriftCategoryReport>(_categories.Count);
@@ -155,7 +155,10 @@ public sealed class DriftReportWriter
             _categories[DriftCategory.MissingInExport].Count, _categories[DriftCategory.ExtraInExport].Count,
             _categories[DriftCategory.ContentMismatch].Count, _categories[DriftCategory.VersionRegression].Count);
         var report = new DriftReport(ReportId, SourceId, Mode, DryRun, StartedAt, endedAt, anchorSeq, rangesChecked, rangesTotal,
-            sourceScanned, sourceRead, exportScanned, counts, sections, repair, status, reason);
+            sourceScanned, sourceRead, exportScanned, counts, sections, repair, status, reason)
+        {
+            KeysPointChecked = keysPointChecked,
+        };
 
         // The document goes last and only if absent: it is the commit point of the report.
         if (!await _store.PutIfAbsentAsync(StoreKeys.DriftReport(SourceId, ReportId), DriftReportJson.Encode(report), cancellationToken).ConfigureAwait(false))

@@ -1,0 +1,59 @@
+namespace SnapshotService.Reconciliation;
+
+/// <summary>How reconciliation runs, bound from <c>SnapshotService:Reconciliation</c>.</summary>
+public sealed class ReconciliationOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "SnapshotService:Reconciliation";
+
+    /// <summary>
+    /// K: incremental runs per full rotation (default 32). Each incremental run scans ⌈ranges/K⌉
+    /// ranges besides the changed keys, so every range is verified at least every K runs; with
+    /// runs every 15 minutes, 32 covers the key space every 8 hours at ~3% of a full run's reads.
+    /// </summary>
+    public int RotationRuns { get; set; } = 32;
+
+    /// <summary>
+    /// Most changed keys an incremental run checks by point reads (default 100,000). Past that,
+    /// it scans the ranges those changes dirtied instead (point reads stop paying off).
+    /// </summary>
+    public int MaxDirtyKeys { get; set; } = 100_000;
+
+    /// <summary>Most source documents read per second by one run (0 = unlimited, the default): bounds the load (RU, IOPS) a run puts on the source.</summary>
+    public double SourceDocumentsPerSecond { get; set; }
+
+    /// <summary>Per-source overrides of <see cref="SourceDocumentsPerSecond"/>, keyed by source id.</summary>
+    public Dictionary<string, double> SourceDocumentsPerSecondBySource { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The read rate limit of <paramref name="sourceId"/> (0 = unlimited).</summary>
+    public double RateFor(string sourceId) =>
+        SourceDocumentsPerSecondBySource.TryGetValue(sourceId, out var rate) ? rate : SourceDocumentsPerSecond;
+
+    /// <summary>Returns the problems with these settings, each naming the setting.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (RotationRuns is < 1 or > 10_000)
+        {
+            problems.Add($"{SectionName}:RotationRuns must be between 1 and 10000 (was {RotationRuns}).");
+        }
+        if (MaxDirtyKeys < 0)
+        {
+            problems.Add($"{SectionName}:MaxDirtyKeys must not be negative (was {MaxDirtyKeys}; 0 turns point reads off).");
+        }
+        if (!IsRate(SourceDocumentsPerSecond))
+        {
+            problems.Add($"{SectionName}:SourceDocumentsPerSecond must be 0 (unlimited) or a positive number (was {SourceDocumentsPerSecond}).");
+        }
+        foreach (var (id, rate) in SourceDocumentsPerSecondBySource)
+        {
+            if (!IsRate(rate))
+            {
+                problems.Add($"{SectionName}:SourceDocumentsPerSecondBySource:{id} must be 0 (unlimited) or a positive number (was {rate}).");
+            }
+        }
+        return problems;
+    }
+
+    private static bool IsRate(double rate) => rate >= 0 && !double.IsNaN(rate) && !double.IsInfinity(rate);
+}
