@@ -6,7 +6,7 @@ namespace SnapshotService.Benchmarks;
 internal sealed class BenchArguments
 {
     public const string Usage = """
-        usage: dotnet run -c Release --project bench/SnapshotService.Benchmarks -- <capture|anchor|reconcile|all> [options]
+        usage: dotnet run -c Release --project bench/SnapshotService.Benchmarks -- <capture|anchor|reconcile|reconcile-memory|all> [options]
           --runs N             measured runs per benchmark; medians are reported (default 3)
           --changes N          capture: changes per run (default 500000)
           --doc-bytes N        capture: document size in bytes (default 1024)
@@ -14,6 +14,7 @@ internal sealed class BenchArguments
           --anchor-sizes A,B   anchor: committed keys of the logs to anchor on (default 1000000,10000000)
           --anchors N          anchor: anchors per mode per run (default 200)
           --documents N        reconcile: documents in the source and export (default 1000000)
+          --memory-sizes A,B   reconcile-memory: documents of the collections compared (default 1000000,5000000)
           --data DIR           scratch directory (default: a new folder under the system temp dir, deleted after)
           --quick              small sizes for a smoke run; implies --no-docs
           --no-docs            print only; leave docs/benchmarks.md alone
@@ -35,6 +36,11 @@ internal sealed class BenchArguments
 
     public long ReconcileDocuments { get; private set; } = 1_000_000;
 
+    public IReadOnlyList<long> MemorySizes { get; private set; } = [1_000_000, 5_000_000];
+
+    /// <summary>For the internal <c>reconcile-child</c> command: build or reconcile.</summary>
+    public string ChildPhase { get; private set; } = "";
+
     public string? DataDirectory { get; private set; }
 
     public bool WriteDocs { get; private set; } = true;
@@ -47,12 +53,18 @@ internal sealed class BenchArguments
     public static BenchArguments Parse(string[] args)
     {
         var parsed = new BenchArguments { Raw = args };
-        if (args.Length == 0 || args[0] is not ("capture" or "anchor" or "reconcile" or "all"))
+        if (args.Length == 0 || args[0] is not ("capture" or "anchor" or "reconcile" or "reconcile-memory" or "reconcile-child" or "all"))
         {
             throw new ArgumentException($"Unknown or missing subcommand '{(args.Length == 0 ? "" : args[0])}'.");
         }
         parsed.Command = args[0];
-        for (var i = 1; i < args.Length; i++)
+        var first = 1;
+        if (parsed.Command == "reconcile-child")
+        {
+            parsed.ChildPhase = args.Length > 1 && args[1] is "build" or "reconcile" ? args[1] : throw new ArgumentException("reconcile-child needs 'build' or 'reconcile'.");
+            first = 2;
+        }
+        for (var i = first; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             switch (args[i])
@@ -64,6 +76,7 @@ internal sealed class BenchArguments
                 case "--anchor-sizes": parsed.AnchorSizes = Value().Split(',').Select(v => (long)PositiveInt(v, "--anchor-sizes")).ToArray(); break;
                 case "--anchors": parsed.AnchorsPerMode = PositiveInt(Value(), "--anchors"); break;
                 case "--documents": parsed.ReconcileDocuments = PositiveInt(Value(), "--documents"); break;
+                case "--memory-sizes": parsed.MemorySizes = Value().Split(',').Select(v => (long)PositiveInt(v, "--memory-sizes")).ToArray(); break;
                 case "--data": parsed.DataDirectory = Value(); break;
                 case "--no-docs": parsed.WriteDocs = false; break;
                 case "--quick":

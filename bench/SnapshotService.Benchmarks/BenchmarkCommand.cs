@@ -20,6 +20,10 @@ internal static class BenchmarkCommand
             return 2;
         }
 
+        if (args.Command == "reconcile-child")
+        {
+            return await ReconcileMemoryBenchmark.RunChildAsync(args.ChildPhase, args.ReconcileDocuments, args.DataDirectory!, args.DocumentBytes);
+        }
         Console.WriteLine($"machine: {MachineInfo.Describe()}");
         Console.WriteLine($"command: {CommandLine(args)}");
         var writeDocs = args.WriteDocs;
@@ -50,6 +54,10 @@ internal static class BenchmarkCommand
             if (args.Command is "reconcile" or "all")
             {
                 Publish("reconcile", await new ReconcileBenchmark(args, scratch).RunAsync(cancel.Token), writeDocs);
+            }
+            if (args.Command is "reconcile-memory" or "all")
+            {
+                Publish("reconcile-memory", await new ReconcileMemoryBenchmark(args, scratch).RunAsync(cancel.Token), writeDocs);
             }
             return 0;
         }
