@@ -45,6 +45,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 {
                     o.CheckInterval = TimeSpan.FromSeconds(1);
                     o.MinTailChanges = 100;
+                    o.State.MaxKeysPerRange = 50; // 500 keys in 10-20 ranges: incremental runs scan a slice of them
                 });
         }
     }
