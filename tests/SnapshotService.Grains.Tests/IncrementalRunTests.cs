@@ -14,19 +14,12 @@ public sealed class IncrementalRunTests(ClusterFixture fixture)
         await source.EnsureStartedAsync();
         var reconciliation = fixture.Cluster.GrainFactory.GetGrain<IReconciliationGrain>(SourceId);
         var reports = new DriftReportStore(fixture.Store);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await source.GetStatusAsync()).CommittedSeq < 1_000 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        await source.WaitUntilAsync(s => s.CommittedSeq >= 1_000);
 
         // A repairing full run leaves the export aligned at its head (capture may lag the source; repair closes the gap).
         var full = await reports.GetAsync(SourceId, (await reconciliation.RunAsync(new ReconcileCommand(ReconcileMode.Full, DryRun: false))).ReportId, default);
         var committed = (await source.GetStatusAsync()).CommittedSeq;
-        while ((await source.GetStatusAsync()).CommittedSeq < committed + 200 && DateTime.UtcNow < deadline.AddSeconds(30))
-        {
-            await Task.Delay(50);
-        }
+        await source.WaitUntilAsync(s => s.CommittedSeq >= committed + 200);
         var incremental = await reports.GetAsync(SourceId, (await reconciliation.RunAsync(new ReconcileCommand(ReconcileMode.Incremental, DryRun: true))).ReportId, default);
 
         Assert.Equal((DriftReportStatus.Succeeded, 0L), (full.Status, full.Repair!.NotRepairable));

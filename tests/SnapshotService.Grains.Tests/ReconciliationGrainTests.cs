@@ -11,11 +11,7 @@ public sealed class ReconciliationGrainTests(ClusterFixture fixture)
         const string SourceId = "sim-slow-recon";
         var source = fixture.Cluster.GrainFactory.GetGrain<ISourceGrain>(SourceId);
         await source.EnsureStartedAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await source.GetStatusAsync()).CommittedSeq == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        await source.WaitUntilAsync(s => s.CommittedSeq > 0);
         var grain = fixture.Cluster.GrainFactory.GetGrain<IReconciliationGrain>(SourceId);
 
         var first = grain.RunAsync(new ReconcileCommand(ReconcileMode.Full, DryRun: true));

@@ -18,11 +18,7 @@ public sealed class RepairRaceTests(ClusterFixture fixture)
         const string SourceId = "sim-race";
         var source = fixture.Cluster.GrainFactory.GetGrain<ISourceGrain>(SourceId);
         await source.EnsureStartedAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await source.GetStatusAsync()).CommittedSeq < 1_000 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        await source.WaitUntilAsync(s => s.CommittedSeq >= 1_000);
         var reconciliation = fixture.Cluster.GrainFactory.GetGrain<IReconciliationGrain>(SourceId);
         var reports = new DriftReportStore(fixture.Store);
 

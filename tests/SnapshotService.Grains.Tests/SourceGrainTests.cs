@@ -16,7 +16,7 @@ public sealed class SourceGrainTests(ClusterFixture fixture)
         Assert.Equal(SourceState.Running, first.State);
         Assert.Equal("simulated", first.Kind);
 
-        var later = await WaitUntilAsync(grain, s => s.CommittedSeq > 200 && s.CommitCount >= 3);
+        var later = await grain.WaitUntilAsync(s => s.CommittedSeq > 200 && s.CommitCount >= 3);
         Assert.True(later.CommitCount > 0);
         Assert.NotNull(later.LastCommitTime);
         Assert.Contains("deterministic", later.Description, StringComparison.OrdinalIgnoreCase);
@@ -26,7 +26,7 @@ public sealed class SourceGrainTests(ClusterFixture fixture)
     public async Task a_running_source_keeps_a_live_state_checkpoint_in_the_background()
     {
         var grain = Grain("sim-state");
-        await WaitUntilAsync(grain, s => s.CommittedSeq > 500);
+        await grain.WaitUntilAsync(s => s.CommittedSeq > 500);
 
         var reader = new State.LiveStateReader(fixture.Store, "sim-state");
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -46,7 +46,7 @@ public sealed class SourceGrainTests(ClusterFixture fixture)
     public async Task pause_stops_capture_and_survives_reactivation_until_resume()
     {
         var grain = Grain("sim-pause");
-        await WaitUntilAsync(grain, s => s.CommittedSeq > 50);
+        await grain.WaitUntilAsync(s => s.CommittedSeq > 50);
 
         var paused = await grain.PauseAsync();
         Assert.Equal(SourceState.Paused, paused.State);
@@ -60,14 +60,14 @@ public sealed class SourceGrainTests(ClusterFixture fixture)
 
         var resumed = await grain.ResumeAsync();
         Assert.Equal(SourceState.Running, resumed.State);
-        await WaitUntilAsync(grain, s => s.CommittedSeq > paused.CommittedSeq);
+        await grain.WaitUntilAsync(s => s.CommittedSeq > paused.CommittedSeq);
     }
 
     [Fact]
     public async Task a_latest_snapshot_is_flushed_first_and_never_points_past_the_committed_seq()
     {
         var grain = Grain("sim-anchor");
-        await WaitUntilAsync(grain, s => s.CommittedSeq > 20);
+        await grain.WaitUntilAsync(s => s.CommittedSeq > 20);
 
         var anchor = await grain.CreateSnapshotAsync(new CreateSnapshotCommand("nightly", null, null));
         var status = await grain.GetStatusAsync();
@@ -84,7 +84,7 @@ public sealed class SourceGrainTests(ClusterFixture fixture)
     public async Task an_anchor_beyond_the_committed_seq_is_refused_naming_the_field()
     {
         var grain = Grain("sim-refuse");
-        var status = await WaitUntilAsync(grain, s => s.CommittedSeq > 0);
+        var status = await grain.WaitUntilAsync(s => s.CommittedSeq > 0);
 
         var error = await Assert.ThrowsAsync<SnapshotServiceException>(() =>
             grain.CreateSnapshotAsync(new CreateSnapshotCommand(null, status.CommittedSeq + 1_000_000, null)));
@@ -105,7 +105,7 @@ public sealed class SourceGrainTests(ClusterFixture fixture)
     public async Task a_second_writer_that_wins_a_commit_fences_the_grain_off()
     {
         var grain = Grain("sim-fenced");
-        await WaitUntilAsync(grain, s => s.CommittedSeq > 10);
+        await grain.WaitUntilAsync(s => s.CommittedSeq > 10);
 
         // Another process opens the same log and commits: the grain's next commit loses the race.
         // (The intruder may itself lose a race against the grain at first; it then reopens, as a real one would.)
@@ -121,28 +121,10 @@ public sealed class SourceGrainTests(ClusterFixture fixture)
             }
         }
 
-        var failed = await WaitUntilAsync(grain, s => s.State == SourceState.Failed);
+        var failed = await grain.WaitUntilAsync(s => s.State == SourceState.Failed);
         Assert.Contains("fenced", failed.FailureReason, StringComparison.Ordinal);
         Assert.Contains("intruder", failed.FailureReason, StringComparison.Ordinal);
         var report = await grain.VerifyLogAsync();
         Assert.True(report.Ok, string.Join("; ", report.Problems));
-    }
-
-    private static async Task<SourceStatus> WaitUntilAsync(ISourceGrain grain, Func<SourceStatus, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var status = await grain.EnsureStartedAsync();
-            if (condition(status))
-            {
-                return status;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Condition not met within 30 s; last status: {status}");
-            }
-            await Task.Delay(50);
-        }
     }
 }
