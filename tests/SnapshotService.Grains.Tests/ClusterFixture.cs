@@ -46,6 +46,9 @@ public sealed class ClusterFixture : IAsyncLifetime
                     o.CheckInterval = TimeSpan.FromSeconds(1);
                     o.MinTailChanges = 100;
                 });
+            siloBuilder.UseInMemoryReminderService();
+            // Seconds-apart schedules so firing tests finish quickly; the reminder period stays at its 1-minute minimum.
+            siloBuilder.AddReconciliationSchedules(o => o.MinimumInterval = TimeSpan.FromSeconds(1));
         }
     }
 }
