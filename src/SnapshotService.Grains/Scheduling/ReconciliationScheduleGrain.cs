@@ -60,7 +60,7 @@ internal sealed partial class ReconciliationScheduleGrain(
         {
             LogUnreadable(SourceId, problem);
         }
-        var now = time.GetUtcNow();
+        var now = Now();
         var changed = new List<string>();
         foreach (var schedule in listing.Schedules)
         {
@@ -110,7 +110,7 @@ internal sealed partial class ReconciliationScheduleGrain(
         {
             throw SnapshotServiceException.NotFound($"source '{SourceId}' is not configured.", "source_id");
         }
-        var now = time.GetUtcNow();
+        var now = Now();
         var spec = ScheduleSpec.Parse(command.Cron, command.TimeZone, command.Every, options.Value.MinimumInterval, now);
         _entries.TryGetValue(command.ScheduleId, out var previous);
         if (previous is null && _entries.Count >= ScheduleOptions.MaxSchedulesPerSource)
@@ -198,7 +198,7 @@ internal sealed partial class ReconciliationScheduleGrain(
 
     private async Task OnTimerAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        var now = Now();
         foreach (var (id, entry) in _entries.ToList())
         {
             if (entry.Schedule.NextFireAt is { } due && due <= now)
@@ -300,7 +300,7 @@ internal sealed partial class ReconciliationScheduleGrain(
             _timer = null;
             return;
         }
-        var due = next.Value - time.GetUtcNow();
+        var due = next.Value - Now();
         due = due < TimeSpan.Zero ? TimeSpan.Zero : due > MaxTimerDelay ? MaxTimerDelay : due;
         if (_timer is null)
         {
@@ -328,6 +328,13 @@ internal sealed partial class ReconciliationScheduleGrain(
             }
             _reminderRegistered = false;
         }
+    }
+
+    /// <summary>The current time in whole milliseconds, as the log and reports keep times.</summary>
+    private DateTimeOffset Now()
+    {
+        var ticks = time.GetUtcNow().UtcTicks;
+        return new DateTimeOffset(ticks - (ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
     }
 
     private sealed record Entry(ReconciliationSchedule Schedule, ScheduleSpec Spec);

@@ -142,7 +142,9 @@ public sealed class ScheduleSpec
         }
         catch (CronFormatException ex)
         {
-            throw SnapshotServiceException.InvalidArgument("cron", $"cron '{cron}' is invalid: {ex.Message.TrimEnd('.')}; {CronHelp}.");
+            // Cronos prefixes every message with the same sentence; the part after it names the field.
+            var reason = ex.Message.Replace("The given cron expression has an invalid format. ", string.Empty, StringComparison.Ordinal).TrimEnd('.');
+            throw SnapshotServiceException.InvalidArgument("cron", $"cron '{cron}' is invalid: {reason}; {CronHelp}.");
         }
 
         var zoneId = string.IsNullOrWhiteSpace(timeZone) ? DefaultTimeZone : timeZone.Trim();
