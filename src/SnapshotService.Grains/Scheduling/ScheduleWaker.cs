@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SnapshotService.Reconciliation.Schedules;
 using SnapshotService.Sources;
@@ -11,10 +12,15 @@ namespace SnapshotService.Grains.Scheduling;
 /// without this a schedule would not fire again until someone called its API; the woken grain
 /// registers its reminder again and catches up an occurrence missed while the silo was down.
 /// </summary>
+/// <remarks>
+/// The store is resolved when the silo is active, not in the constructor: lifecycle participants
+/// are built with the silo, before start-up validation of the options, and resolving the store
+/// there would surface one configuration error instead of the full list.
+/// </remarks>
 internal sealed partial class ScheduleWaker(
     IGrainFactory grains,
     IChangeSourceFactory sources,
-    IObjectStore store,
+    IServiceProvider services,
     ILogger<ScheduleWaker> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(10);
@@ -39,7 +45,7 @@ internal sealed partial class ScheduleWaker(
 
     private async Task WakeAllAsync(CancellationToken stopping)
     {
-        var schedules = new ScheduleStore(store);
+        var schedules = new ScheduleStore(services.GetRequiredService<IObjectStore>());
         var pending = sources.SourceIds.ToList();
         while (pending.Count > 0 && !stopping.IsCancellationRequested)
         {
