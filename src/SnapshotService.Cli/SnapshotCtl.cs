@@ -18,6 +18,7 @@ public static class SnapshotCtl
         root.Subcommands.Add(SnapshotsCommands.Build(runner));
         root.Subcommands.Add(ReconcileCommands.Build(runner));
         root.Subcommands.Add(DriftCommands.Build(runner));
+        root.Subcommands.Add(ScheduleCommands.Build(runner));
         return root;
     }
 

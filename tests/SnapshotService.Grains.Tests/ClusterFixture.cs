@@ -47,6 +47,9 @@ public sealed class ClusterFixture : IAsyncLifetime
                     o.MinTailChanges = 100;
                     o.State.MaxKeysPerRange = 50; // 500 keys in 10-20 ranges: incremental runs scan a slice of them
                 });
+            siloBuilder.UseInMemoryReminderService();
+            // Seconds-apart schedules so firing tests finish quickly; the reminder period stays at its 1-minute minimum.
+            siloBuilder.AddReconciliationSchedules(o => o.MinimumInterval = TimeSpan.FromSeconds(1));
         }
     }
 }

@@ -259,6 +259,15 @@ public static class StoreKeys
         return DriftEpisodesPrefix(sourceId) + bucket.ToString("x2", CultureInfo.InvariantCulture) + ".json";
     }
 
+    /// <summary>Folder of reconciliation schedules: one mutable JSON file per schedule.</summary>
+    public const string SchedulesFolder = "schedules/";
+
+    /// <summary>The prefix of a source's reconciliation schedules: <c>sources/{id}/schedules/</c>.</summary>
+    public static string SchedulesPrefix(string sourceId) => SourceRoot(sourceId) + SchedulesFolder;
+
+    /// <summary>A reconciliation schedule: <c>schedules/{scheduleId}.json</c> (replaced atomically on every change).</summary>
+    public static string Schedule(string sourceId, string scheduleId) => Validate(SchedulesPrefix(sourceId) + scheduleId + ".json", nameof(scheduleId));
+
     /// <summary>Reserved prefix for dead-lettered records.</summary>
     public static string DeadLetterPrefix(string sourceId) => SourceRoot(sourceId) + DeadLetterFolder;
 

@@ -3,6 +3,7 @@ using SnapshotService.Grains;
 using SnapshotService.Host.Configuration;
 using SnapshotService.Host.Health;
 using SnapshotService.Reconciliation;
+using SnapshotService.Reconciliation.Schedules;
 using SnapshotService.State;
 
 namespace SnapshotService.Host.Extensions;
@@ -33,11 +34,16 @@ internal static class OrleansExtensions
                 options => builder.Configuration.GetSection(CaptureSection).Bind(options),
                 options => builder.Configuration.GetSection(LiveStateSection).Bind(options),
                 options => builder.Configuration.GetSection(ReconciliationOptions.SectionName).Bind(options));
+            // Reminders only keep schedule grains alive; schedules themselves live in the export
+            // layer and are re-woken on start. Cluster mode: Redis reminders (a later issue).
+            silo.UseInMemoryReminderService();
+            silo.AddReconciliationSchedules(options => builder.Configuration.GetSection(ScheduleOptions.SectionName).Bind(options));
         });
 
         builder.Services.AddOptions<CaptureOptions>().ValidateOnStart();
         builder.Services.AddOptions<LiveStateMaintenanceOptions>().ValidateOnStart();
         builder.Services.AddOptions<ReconciliationOptions>().ValidateOnStart();
+        builder.Services.AddOptions<ScheduleOptions>().ValidateOnStart();
         builder.Services.AddSingleton<SiloReadiness>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloReadiness>());
         return builder;
