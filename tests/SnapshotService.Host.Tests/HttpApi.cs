@@ -21,6 +21,12 @@ public static class HttpApi
         return (response.StatusCode, await ReadAsync(response));
     }
 
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> DeleteJsonAsync(this HttpClient http, string path)
+    {
+        using var response = await http.DeleteAsync(path);
+        return (response.StatusCode, await ReadAsync(response));
+    }
+
     /// <summary>Asserts the transcoded error shape: the HTTP status, {"code": gRPC code, "message": …}, and that the message names <paramref name="field"/>.</summary>
     public static void AssertError(this (HttpStatusCode Status, JsonElement Body) response, HttpStatusCode status, StatusCode code, string field)
     {

@@ -1,0 +1,31 @@
+using Grpc.Core;
+using SnapshotService.Api.V1;
+
+namespace SnapshotService.Host.Tests;
+
+/// <summary>The streaming view calls, read to the end.</summary>
+public static class ViewCalls
+{
+    public static async Task<List<MaterializeProgress>> MaterializeAsync(HostFixture host, string sourceId, string snapshotId, string format)
+    {
+        using var call = host.Snapshots.MaterializeSnapshot(new MaterializeSnapshotRequest { SourceId = sourceId, SnapshotId = snapshotId, Format = format });
+        var messages = new List<MaterializeProgress>();
+        await foreach (var message in call.ResponseStream.ReadAllAsync())
+        {
+            messages.Add(message);
+        }
+        return messages;
+    }
+
+    public static async Task<byte[]> ReadViewFileAsync(HostFixture host, string sourceId, string snapshotId, string format, string name)
+    {
+        using var call = host.Snapshots.ReadViewFile(new ReadViewFileRequest { SourceId = sourceId, SnapshotId = snapshotId, Format = format, Name = name });
+        using var buffer = new MemoryStream();
+        await foreach (var chunk in call.ResponseStream.ReadAllAsync())
+        {
+            Assert.Equal((ulong)buffer.Length, chunk.Offset);
+            chunk.Data.WriteTo(buffer);
+        }
+        return buffer.ToArray();
+    }
+}
