@@ -15,9 +15,10 @@ namespace SnapshotService.Retention;
 /// The oldest seq whose state is still complete: the live-state checkpoint at this seq and every
 /// segment its entries or later records name are kept. 0 when nothing was pruned yet.
 /// </param>
+/// <param name="BoundaryCommit">The commit number of the live-state checkpoint at <see cref="FirstRetainedSeq"/> (0 when none); it is kept as long as the marker names it.</param>
 /// <param name="PrunedAt">When the collection that set it ran. Anchors created later below <see cref="FirstRetainedSeq"/> were not protected by it.</param>
 /// <param name="SegmentsDeleted">Segments the collections have deleted so far (a running total, for operators).</param>
-public sealed record RetentionMarker(long FirstRetainedSeq, DateTimeOffset PrunedAt, long SegmentsDeleted)
+public sealed record RetentionMarker(long FirstRetainedSeq, long BoundaryCommit, DateTimeOffset PrunedAt, long SegmentsDeleted)
 {
     /// <summary>The marker's key.</summary>
     public static string Key(string sourceId) => StoreKeys.Control(sourceId, "retention.json");
@@ -37,7 +38,7 @@ public sealed record RetentionMarker(long FirstRetainedSeq, DateTimeOffset Prune
         {
             var dto = JsonSerializer.Deserialize<MarkerDto>(bytes, LogJson.Options);
             return dto is { Format: 1 }
-                ? new RetentionMarker(dto.FirstRetainedSeq, dto.PrunedAt, dto.SegmentsDeleted)
+                ? new RetentionMarker(dto.FirstRetainedSeq, dto.BoundaryCommit, dto.PrunedAt, dto.SegmentsDeleted)
                 : throw new InvalidDataException($"Retention marker '{key}' has an unknown format (expected 1).");
         }
         catch (JsonException e)
@@ -50,9 +51,9 @@ public sealed record RetentionMarker(long FirstRetainedSeq, DateTimeOffset Prune
     public async Task WriteAsync(IObjectStore store, string sourceId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var json = JsonSerializer.SerializeToUtf8Bytes(new MarkerDto(1, FirstRetainedSeq, PrunedAt, SegmentsDeleted), LogJson.Options);
+        var json = JsonSerializer.SerializeToUtf8Bytes(new MarkerDto(1, FirstRetainedSeq, BoundaryCommit, PrunedAt, SegmentsDeleted), LogJson.Options);
         await store.PutAsync(Key(sourceId), json, cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed record MarkerDto(int Format, long FirstRetainedSeq, DateTimeOffset PrunedAt, long SegmentsDeleted);
+    private sealed record MarkerDto(int Format, long FirstRetainedSeq, long BoundaryCommit, DateTimeOffset PrunedAt, long SegmentsDeleted);
 }

@@ -17,6 +17,7 @@ public static class SnapshotServiceExtensions
         builder.AddSnapshotServiceStorage();
         builder.AddSnapshotServiceSources();
         builder.AddSnapshotServiceSilo();
+        builder.AddSnapshotServiceRetention();
         builder.AddSnapshotServiceApi();
         return builder;
     }
