@@ -19,6 +19,7 @@ public static class ApiCalls
         ["ListSnapshots"] = async (f, id) => await f.Snapshots.ListSnapshotsAsync(new ListSnapshotsRequest { SourceId = id }),
         ["MaterializeSnapshot"] = (f, id) => ViewCalls.MaterializeAsync(f, id, UnknownSnapshotId, "jsonl"),
         ["DeleteSnapshot"] = async (f, id) => await f.Snapshots.DeleteSnapshotAsync(new DeleteSnapshotRequest { SourceId = id, SnapshotId = UnknownSnapshotId }),
+        ["RestoreSnapshot"] = (f, id) => ViewCalls.RestoreAsync(f, id, UnknownSnapshotId, "file:never"),
         ["ReadViewFile"] = (f, id) => ViewCalls.ReadViewFileAsync(f, id, UnknownSnapshotId, "jsonl", "manifest.json"),
         ["RunReconciliation"] = async (f, id) => await f.Reconciliation.RunReconciliationAsync(new RunReconciliationRequest { SourceId = id, Mode = "full", DryRun = true }),
         ["GetDriftReport"] = async (f, id) => await f.Reconciliation.GetDriftReportAsync(new GetDriftReportRequest { SourceId = id, ReportId = UnknownReportId }),
@@ -39,6 +40,7 @@ public static class ApiCalls
             ["ListSnapshots"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/snapshots"),
             ["MaterializeSnapshot"] = (h, id) => h.PostJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/snapshots/{UnknownSnapshotId}:materialize", "{\"format\":\"jsonl\"}"),
             ["DeleteSnapshot"] = (h, id) => h.DeleteJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/snapshots/{UnknownSnapshotId}"),
+            ["RestoreSnapshot"] = (h, id) => h.PostJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/snapshots/{UnknownSnapshotId}:restore", "{\"target\":\"file:never\"}"),
             // gRPC only; the HTTP theory calls GetSnapshot's route again so the key sets stay equal.
             ["ReadViewFile"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/snapshots/{UnknownSnapshotId}"),
             ["RunReconciliation"] = (h, id) => h.PostJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/reconciliations", "{\"mode\":\"full\",\"dryRun\":true}"),

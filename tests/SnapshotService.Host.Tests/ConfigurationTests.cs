@@ -58,6 +58,11 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("SnapshotService:Orleans:GatewayPort", "abc")]
     [InlineData("SnapshotService:Capture:ReadBatchSize", "0")]
     [InlineData("SnapshotService:Capture:MaxCommitDelay", "00:00:00")]
+    [InlineData("SnapshotService:Retention:KeepLogFor", "00:00:05")]
+    [InlineData("SnapshotService:Retention:KeepLogFor", "a week")]
+    [InlineData("SnapshotService:Retention:KeepLogCommits", "0")]
+    [InlineData("SnapshotService:Retention:OrphanViewMinAge", "00:00:00")]
+    [InlineData("SnapshotService:Restore:Directory", " ")]
     public async Task bad_host_setting_is_named_in_the_failure(string setting, string value)
     {
         var failures = await StartFailuresAsync(new() { [setting] = value });

@@ -6,7 +6,7 @@ using SnapshotService.Cli.Output;
 
 namespace SnapshotService.Cli.Commands;
 
-/// <summary><c>snapshotctl snapshots create|list|get</c> (materialize and delete live in their own files).</summary>
+/// <summary><c>snapshotctl snapshots create|list|get</c> (materialize, delete and restore live in their own files).</summary>
 internal static class SnapshotsCommands
 {
     private static readonly string[] ListHeaders = ["SNAPSHOT", "SEQUENCE", "LABEL", "CREATED", "SOURCE TIME", "VIEWS", "DELETED"];
@@ -19,6 +19,7 @@ internal static class SnapshotsCommands
         command.Subcommands.Add(Get(runner));
         command.Subcommands.Add(SnapshotsMaterializeCommand.Build(runner));
         command.Subcommands.Add(SnapshotsDeleteCommand.Build(runner));
+        command.Subcommands.Add(SnapshotsRestoreCommand.Build(runner));
         return command;
     }
 

@@ -149,7 +149,7 @@ public sealed class SnapshotAnchorStore
         if (marker is not null && seq < marker.FirstRetainedSeq)
         {
             throw SnapshotServiceException.FailedPrecondition(
-                $"seq {seq} of source '{sourceId}' is before seq {marker.FirstRetainedSeq}, the oldest history retention keeps (SnapshotService:Retention); anchor at seq {marker.FirstRetainedSeq} or later.",
+                $"{field} resolves to seq {seq} of source '{sourceId}', before seq {marker.FirstRetainedSeq}, the oldest history retention keeps (SnapshotService:Retention); anchor at seq {marker.FirstRetainedSeq} or later.",
                 field);
         }
     }

@@ -18,6 +18,7 @@ public static class SnapshotServiceExtensions
         builder.AddSnapshotServiceSources();
         builder.AddSnapshotServiceSilo();
         builder.AddSnapshotServiceRetention();
+        builder.AddSnapshotServiceRestore();
         builder.AddSnapshotServiceApi();
         return builder;
     }

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using SnapshotService.Grains;
+using SnapshotService.Host.Restore;
 using SnapshotService.Snapshots;
 using SnapshotService.Views;
 using V1 = SnapshotService.Api.V1;
@@ -11,7 +12,7 @@ namespace SnapshotService.Host.Grpc;
 /// knows the log head); reading goes straight to the anchor files, which are immutable, so reads
 /// neither activate nor queue behind the capture grain.
 /// </summary>
-internal sealed partial class SnapshotsService(SourceCatalog catalog, IGrainFactory grains, SnapshotAnchorStore anchors) : V1.Snapshots.SnapshotsBase
+internal sealed partial class SnapshotsService(SourceCatalog catalog, IGrainFactory grains, SnapshotAnchorStore anchors, RestoreTargets restoreTargets) : V1.Snapshots.SnapshotsBase
 {
     public override async Task<V1.Snapshot> CreateSnapshot(V1.CreateSnapshotRequest request, ServerCallContext context)
     {
