@@ -12,12 +12,12 @@ public interface IRestoreTarget
     string Description { get; }
 
     /// <summary>
-    /// Creates or replaces each document by key. Durable when it returns. A batch may be applied
-    /// partly if the call throws; re-applying it is safe.
+    /// Creates or replaces each document by key; applied when it returns (targets document their
+    /// durability). A batch may be applied partly if the call throws; re-applying it is safe.
     /// </summary>
     ValueTask UpsertAsync(IReadOnlyList<RestoreDocument> documents, CancellationToken cancellationToken);
 
-    /// <summary>Deletes each key; keys that do not exist are ignored. Durable when it returns.</summary>
+    /// <summary>Deletes each key; keys that do not exist are ignored.</summary>
     ValueTask DeleteAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken);
 
     /// <summary>Streams every document of the target sorted by key (ordinal), the order views are in.</summary>
