@@ -48,9 +48,15 @@ public sealed class SnapshotViews(IObjectStore store)
             // a collection ran), not damage.
             throw Pruned(anchor, marker);
         }
-        catch (InvalidOperationException e)
+        catch (InvalidOperationException e) when (e.Message.Contains("outside the committed log", StringComparison.Ordinal))
         {
-            throw SnapshotServiceException.FailedPrecondition($"{e.Message} The export log is behind the anchor; was the export root replaced?", "snapshot_id");
+            throw SnapshotServiceException.FailedPrecondition($"{e.Message} The export log is behind the anchor; was the export root replaced or restored from an older backup?", "snapshot_id");
+        }
+        catch (InvalidOperationException)
+        {
+            // E.g. the published manifest vanished mid-run: a delete raced with this materialization.
+            await RefuseDeletedAsync(anchor, cancellationToken).ConfigureAwait(false);
+            throw;
         }
         if (await _tombstones.ReadAsync(anchor.SourceId, anchor.Id, cancellationToken).ConfigureAwait(false) is not null)
         {
