@@ -30,14 +30,14 @@ internal sealed partial class SnapshotsService
         var key = SnapshotViews.FolderOf(sourceId, anchor.Id, format) + request.Name;
         var bytes = await anchors.Store.ReadAsync(key, context.CancellationToken)
             ?? throw SnapshotServiceException.NotFound($"file '{request.Name}' of the view is gone (was the snapshot deleted meanwhile?).", "name");
-        for (var offset = 0; offset < bytes.Length || offset == 0; offset += ChunkBytes)
+        // At least one chunk, so an empty file still answers with its (empty) content.
+        var offset = 0;
+        do
         {
             var length = Math.Min(ChunkBytes, bytes.Length - offset);
             await responseStream.WriteAsync(new V1.ViewFileChunk { Offset = (ulong)offset, Data = ByteString.CopyFrom(bytes, offset, length) }, context.CancellationToken);
-            if (length == 0)
-            {
-                break;
-            }
+            offset += length;
         }
+        while (offset < bytes.Length);
     }
 }
