@@ -21,6 +21,10 @@ internal sealed partial class SnapshotsService
         var format = ParseFormat(request.Format);
         var anchor = await anchors.GetAsync(sourceId, request.SnapshotId, context.CancellationToken);
         var views = new SnapshotViews(anchors.Store);
+        // A published view costs one read: answer it without taking a slot.
+        using var slot = await ViewMaterializer.ReadManifestAsync(anchors.Store, sourceId, anchor.Id, format, context.CancellationToken) is null
+            ? limiter.Enter("materialization")
+            : null;
 
         // Progress arrives on the materializer's threads; the newest one is what a client wants,
         // so a one-slot channel that drops older reports decouples it from a slow client.

@@ -18,6 +18,7 @@ internal sealed partial class SnapshotsService
         var sourceId = catalog.RequireConfigured(request.SourceId);
         var anchor = await anchors.GetAsync(sourceId, request.SnapshotId, context.CancellationToken);
         var target = restoreTargets.Resolve(request.Target);
+        using var slot = limiter.Enter("restore");
         var restorer = new SnapshotRestorer(new SnapshotViews(anchors.Store), ContentHashOptions.Default);
 
         var updates = Channel.CreateBounded<RestoreProgress>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });

@@ -12,7 +12,7 @@ namespace SnapshotService.Host.Grpc;
 /// knows the log head); reading goes straight to the anchor files, which are immutable, so reads
 /// neither activate nor queue behind the capture grain.
 /// </summary>
-internal sealed partial class SnapshotsService(SourceCatalog catalog, IGrainFactory grains, SnapshotAnchorStore anchors, RestoreTargets restoreTargets) : V1.Snapshots.SnapshotsBase
+internal sealed partial class SnapshotsService(SourceCatalog catalog, IGrainFactory grains, SnapshotAnchorStore anchors, RestoreTargets restoreTargets, ViewWorkLimiter limiter) : V1.Snapshots.SnapshotsBase
 {
     public override async Task<V1.Snapshot> CreateSnapshot(V1.CreateSnapshotRequest request, ServerCallContext context)
     {
