@@ -11,7 +11,7 @@ public static class ExitCodes
     public const int InvalidArgument = 2;
     public const int NotFound = 3;
     public const int FailedPrecondition = 4;
-    /// <summary><c>sources verify</c> found gaps, duplicates, checksum failures or other problems.</summary>
+    /// <summary><c>sources verify</c> found gaps, duplicates, checksum failures or other problems; <c>snapshots restore</c> found the target differing from the snapshot.</summary>
     public const int VerificationFailed = 5;
 
     public static int For(StatusCode code) => code switch

@@ -4,6 +4,7 @@ using SnapshotService.Capture;
 using SnapshotService.Errors;
 using SnapshotService.Log;
 using SnapshotService.Repair;
+using SnapshotService.Retention;
 using SnapshotService.Snapshots;
 using SnapshotService.Sources;
 using SnapshotService.State;
@@ -21,6 +22,7 @@ public sealed partial class SourceGrain(
     IChangeSourceFactory sources,
     IOptions<CaptureOptions> captureOptions,
     IOptions<LiveStateMaintenanceOptions> liveStateOptions,
+    IOptions<RetentionOptions> retentionOptions,
     TimeProvider time,
     ILogger<SourceGrain> logger) : Grain, ISourceGrain
 {
@@ -269,7 +271,7 @@ public sealed partial class SourceGrain(
 
     /// <summary>
     /// Starts background upkeep of the export on the thread pool, one run at a time: log GC
-    /// (orphan segments; after start, then hourly) and the live-state checkpoint (checked every
+    /// (orphan segments) and retention (after start, then hourly) and the live-state checkpoint (checked every
     /// LiveState:CheckInterval, compacted when due). Neither blocks capture or the grain.
     /// </summary>
     private void StartMaintenanceIfDue(bool afterStart)
@@ -311,6 +313,15 @@ public sealed partial class SourceGrain(
                     LogLiveStateCompacted(sourceId, manifest.LastSeq, manifest.Count, manifest.Ranges.Count);
                 }
             }
+            if (collectGarbage)
+            {
+                // After compaction: the retention boundary is a checkpoint, so a fresh one lets it advance.
+                var retention = await RetentionCollector.CollectAsync(store, sourceId, retentionOptions.Value, time.GetUtcNow(), stop);
+                if (retention.DeletedAnything)
+                {
+                    LogRetention(sourceId, retention.FirstRetainedSeq, retention.SegmentsDeleted, retention.ManifestsDeleted, retention.ViewFilesDeleted, retention.BytesFreed);
+                }
+            }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -346,7 +357,10 @@ public sealed partial class SourceGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: live-state checkpoint at seq {Seq}: {LiveKeys} live keys in {Ranges} ranges")]
     private partial void LogLiveStateCompacted(string sourceId, long seq, long liveKeys, int ranges);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: export maintenance (log GC or live-state compaction) failed; it is retried later")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: retention keeps history from seq {FirstRetainedSeq}; deleted {Segments} segments, {Manifests} checkpoints, {ViewFiles} view files ({Bytes} bytes)")]
+    private partial void LogRetention(string sourceId, long firstRetainedSeq, int segments, int manifests, int viewFiles, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: export maintenance (log GC, live-state compaction or retention) failed; it is retried later")]
     private partial void LogMaintenanceFailed(string sourceId, Exception error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: deactivating ({Reason}); flushing capture")]

@@ -17,6 +17,10 @@ public static class ApiCalls
         ["CreateSnapshot"] = async (f, id) => await f.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { SourceId = id }),
         ["GetSnapshot"] = async (f, id) => await f.Snapshots.GetSnapshotAsync(new GetSnapshotRequest { SourceId = id, SnapshotId = "snap-00000000000000000000000000" }),
         ["ListSnapshots"] = async (f, id) => await f.Snapshots.ListSnapshotsAsync(new ListSnapshotsRequest { SourceId = id }),
+        ["MaterializeSnapshot"] = (f, id) => ViewCalls.MaterializeAsync(f, id, UnknownSnapshotId, "jsonl"),
+        ["DeleteSnapshot"] = async (f, id) => await f.Snapshots.DeleteSnapshotAsync(new DeleteSnapshotRequest { SourceId = id, SnapshotId = UnknownSnapshotId }),
+        ["RestoreSnapshot"] = (f, id) => ViewCalls.RestoreAsync(f, id, UnknownSnapshotId, "file:never"),
+        ["ReadViewFile"] = (f, id) => ViewCalls.ReadViewFileAsync(f, id, UnknownSnapshotId, "jsonl", "manifest.json"),
         ["RunReconciliation"] = async (f, id) => await f.Reconciliation.RunReconciliationAsync(new RunReconciliationRequest { SourceId = id, Mode = "full", DryRun = true }),
         ["GetDriftReport"] = async (f, id) => await f.Reconciliation.GetDriftReportAsync(new GetDriftReportRequest { SourceId = id, ReportId = UnknownReportId }),
         ["ListDriftReports"] = async (f, id) => await f.Reconciliation.ListDriftReportsAsync(new ListDriftReportsRequest { SourceId = id }),
@@ -34,12 +38,20 @@ public static class ApiCalls
             ["CreateSnapshot"] = (h, id) => h.PostJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/snapshots"),
             ["GetSnapshot"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/snapshots/snap-00000000000000000000000000"),
             ["ListSnapshots"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/snapshots"),
+            ["MaterializeSnapshot"] = (h, id) => h.PostJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/snapshots/{UnknownSnapshotId}:materialize", "{\"format\":\"jsonl\"}"),
+            ["DeleteSnapshot"] = (h, id) => h.DeleteJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/snapshots/{UnknownSnapshotId}"),
+            ["RestoreSnapshot"] = (h, id) => h.PostJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/snapshots/{UnknownSnapshotId}:restore", "{\"target\":\"file:never\"}"),
+            // gRPC only; the HTTP theory calls GetSnapshot's route again so the key sets stay equal.
+            ["ReadViewFile"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/snapshots/{UnknownSnapshotId}"),
             ["RunReconciliation"] = (h, id) => h.PostJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/reconciliations", "{\"mode\":\"full\",\"dryRun\":true}"),
             ["GetDriftReport"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/driftReports/{UnknownReportId}"),
             ["ListDriftReports"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/driftReports"),
             ["ListDriftKeys"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/driftReports/{UnknownReportId}/keys?category=missing_in_export"),
             ["ListDriftEpisodes"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/driftEpisodes"),
         };
+
+    /// <summary>A well-formed snapshot id that no call created.</summary>
+    public const string UnknownSnapshotId = "snap-00000000000000000000000000";
 
     /// <summary>A well-formed drift report id that no run created.</summary>
     public const string UnknownReportId = "drift-00000000000000000000000000";

@@ -61,6 +61,12 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("SnapshotService:Reconciliation:RotationRuns", "0")]
     [InlineData("SnapshotService:Reconciliation:SourceDocumentsPerSecond", "-5")]
     [InlineData("SnapshotService:Reconciliation:SourceDocumentsPerSecondBySource:orders", "-1")]
+    [InlineData("SnapshotService:Retention:KeepLogFor", "00:00:05")]
+    [InlineData("SnapshotService:Retention:KeepLogFor", "a week")]
+    [InlineData("SnapshotService:Retention:KeepLogCommits", "0")]
+    [InlineData("SnapshotService:Retention:OrphanViewMinAge", "00:00:00")]
+    [InlineData("SnapshotService:Restore:Directory", " ")]
+    [InlineData("SnapshotService:Views:MaxConcurrentRuns", "0")]
     public async Task bad_host_setting_is_named_in_the_failure(string setting, string value)
     {
         var failures = await StartFailuresAsync(new() { [setting] = value });

@@ -21,6 +21,7 @@ public class HostFixture : IAsyncLifetime
 
     private readonly TempDirectory _contentRoot = new("snapsvc-host-content");
     private readonly TempDirectory _exportRoot = new("snapsvc-host-export");
+    private readonly TempDirectory _restoreRoot = new("snapsvc-host-restore");
     private WebApplication? _app;
 
     public int HttpPort { get; } = FreePort.Next();
@@ -30,6 +31,9 @@ public class HostFixture : IAsyncLifetime
     public string GrpcEndpoint => $"http://127.0.0.1:{GrpcPort}";
 
     public string ExportRoot => _exportRoot.Path;
+
+    /// <summary>SnapshotService:Restore:Directory: "file:NAME" targets are its sub-directories.</summary>
+    public string RestoreRoot => _restoreRoot.Path;
 
     public GrpcChannel Channel { get; private set; } = null!;
 
@@ -48,6 +52,7 @@ public class HostFixture : IAsyncLifetime
             ["SnapshotService:Http:Url"] = $"http://127.0.0.1:{HttpPort}",
             ["SnapshotService:Grpc:Url"] = GrpcEndpoint,
             ["SnapshotService:Export:Root"] = _exportRoot.Path,
+            ["SnapshotService:Restore:Directory"] = _restoreRoot.Path,
             ["SnapshotService:Orleans:SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["SnapshotService:Orleans:GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["SnapshotService:Capture:MaxCommitDelay"] = "00:00:00.050",
@@ -108,6 +113,7 @@ public class HostFixture : IAsyncLifetime
             await _app.DisposeAsync();
         }
         _exportRoot.Dispose();
+        _restoreRoot.Dispose();
         _contentRoot.Dispose();
     }
 }

@@ -21,6 +21,19 @@ public static class HttpApi
         return (response.StatusCode, await ReadAsync(response));
     }
 
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> PutJsonAsync(this HttpClient http, string path, string json)
+    {
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await http.PutAsync(path, content);
+        return (response.StatusCode, await ReadAsync(response));
+    }
+
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> DeleteJsonAsync(this HttpClient http, string path)
+    {
+        using var response = await http.DeleteAsync(path);
+        return (response.StatusCode, await ReadAsync(response));
+    }
+
     /// <summary>Asserts the transcoded error shape: the HTTP status, {"code": gRPC code, "message": …}, and that the message names <paramref name="field"/>.</summary>
     public static void AssertError(this (HttpStatusCode Status, JsonElement Body) response, HttpStatusCode status, StatusCode code, string field)
     {

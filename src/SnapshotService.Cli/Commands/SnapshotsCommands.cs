@@ -6,10 +6,10 @@ using SnapshotService.Cli.Output;
 
 namespace SnapshotService.Cli.Commands;
 
-/// <summary><c>snapshotctl snapshots create|list|get</c>.</summary>
+/// <summary><c>snapshotctl snapshots create|list|get</c> (materialize, delete and restore live in their own files).</summary>
 internal static class SnapshotsCommands
 {
-    private static readonly string[] ListHeaders = ["SNAPSHOT", "SEQUENCE", "LABEL", "CREATED", "SOURCE TIME"];
+    private static readonly string[] ListHeaders = ["SNAPSHOT", "SEQUENCE", "LABEL", "CREATED", "SOURCE TIME", "VIEWS", "DELETED"];
 
     public static Command Build(CommandRunner runner)
     {
@@ -17,6 +17,9 @@ internal static class SnapshotsCommands
         command.Subcommands.Add(Create(runner));
         command.Subcommands.Add(List(runner));
         command.Subcommands.Add(Get(runner));
+        command.Subcommands.Add(SnapshotsMaterializeCommand.Build(runner));
+        command.Subcommands.Add(SnapshotsDeleteCommand.Build(runner));
+        command.Subcommands.Add(SnapshotsRestoreCommand.Build(runner));
         return command;
     }
 
@@ -83,6 +86,8 @@ internal static class SnapshotsCommands
                 Formats.OrDash(s.Label),
                 Formats.Time(s.CreateTime),
                 Formats.Time(s.SourceTime),
+                s.Views.Count == 0 ? "-" : string.Join(',', s.Views.Select(v => v.Format)),
+                s.Deleted ? Formats.Time(s.DeleteTime) : "-",
             ]));
             if (response.NextPageToken.Length > 0)
             {
@@ -108,7 +113,7 @@ internal static class SnapshotsCommands
         return command;
     }
 
-    private static void Print(Printer printer, Snapshot s)
+    internal static void Print(Printer printer, Snapshot s)
     {
         if (printer.Json)
         {
@@ -124,6 +129,9 @@ internal static class SnapshotsCommands
             ("create_time", Formats.Time(s.CreateTime)),
             ("source_time", Formats.Time(s.SourceTime)),
             ("source_position", Formats.OrDash(s.SourcePosition)),
+            ("deleted", s.Deleted ? "true" : "false"),
+            ("delete_time", Formats.Time(s.DeleteTime)),
+            ("views", s.Views.Count == 0 ? "-" : string.Join(", ", s.Views.Select(v => $"{v.Format} ({v.Documents} documents, {v.ContentChecksum})"))),
         ]);
     }
 

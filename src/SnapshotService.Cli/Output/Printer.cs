@@ -26,6 +26,9 @@ internal sealed class Printer
 
     public bool Json { get; }
 
+    /// <summary>The terminal console for live widgets (progress bars), or null when output is piped or JSON.</summary>
+    public IAnsiConsole? Ansi => _ansi;
+
     public void Message(IMessage message) => _console.Out.WriteLine(JsonFormatter.Format(message));
 
     /// <summary>One record: a two-column grid, or "name\tvalue" lines.</summary>

@@ -35,7 +35,7 @@ public sealed class SnapshotAnchorStore
     /// the last change whose source-time watermark is at or before the time)
     /// and writes the anchor file if absent. Refusals are <see cref="Errors.SnapshotServiceException"/>
     /// naming the field: at_sequence 0 or beyond head → InvalidArgument; at_time before the first
-    /// commit → FailedPrecondition; empty log → FailedPrecondition; label over 200 chars → InvalidArgument.
+    /// commit → FailedPrecondition; empty log → FailedPrecondition; label over 200 chars → InvalidArgument; a seq below the retention boundary → FailedPrecondition.
     /// </summary>
     /// <remarks>
     /// The anchor's <see cref="SnapshotAnchor.Position"/> is the last source position fully covered
@@ -76,6 +76,7 @@ public sealed class SnapshotAnchorStore
                 throw SnapshotServiceException.InvalidArgument("at_sequence", $"at_sequence {seq} is outside the committed range 1..{head.LastSeq} of source '{sourceId}'.");
             }
         }
+        await RefusePrunedAsync(sourceId, seq, command.AtTime is null ? "at_sequence" : "at_time", cancellationToken).ConfigureAwait(false);
         var (position, sourceTime) = seq == head.LastSeq
             ? (head.Position, head.LastSourceTime)
             : await ResolveInsideAsync(sourceId, seq, head, reader, cancellationToken).ConfigureAwait(false);
@@ -136,6 +137,21 @@ public sealed class SnapshotAnchorStore
         }
         var more = ids.Count > 0 && anchors.Count == pageSize && string.CompareOrdinal(ids[0], anchors[^1].Id) < 0;
         return (anchors, more ? PageTokens.Encode(anchors[^1].Id) : null);
+    }
+
+    /// <summary>
+    /// Refuses an anchor below the retention boundary: its history may be pruned already, and the
+    /// collection that pruned it did not protect it, so it could never be materialized.
+    /// </summary>
+    private async Task RefusePrunedAsync(string sourceId, long seq, string field, CancellationToken cancellationToken)
+    {
+        var marker = await Retention.RetentionMarker.ReadAsync(Store, sourceId, cancellationToken).ConfigureAwait(false);
+        if (marker is not null && seq < marker.FirstRetainedSeq)
+        {
+            throw SnapshotServiceException.FailedPrecondition(
+                $"{field} resolves to seq {seq} of source '{sourceId}', before seq {marker.FirstRetainedSeq}, the oldest history retention keeps (SnapshotService:Retention); anchor at seq {marker.FirstRetainedSeq} or later.",
+                field);
+        }
     }
 
     /// <summary>

@@ -4,8 +4,9 @@ namespace SnapshotService.State;
 
 /// <summary>
 /// Removes live-state manifests beyond the newest <see cref="LiveStateOptions.KeepManifests"/>
-/// and range files no kept manifest references. A stop-gap until retention (which must also keep
-/// the manifests retained snapshots start from) replaces the count rule.
+/// and range files no kept manifest references. Manifests pinned by retention
+/// (<see cref="Retention.ManifestPins"/>: the one each retained snapshot's view starts from, and
+/// the retention boundary) are kept whatever their age, so pruned history never strands a snapshot.
 /// </summary>
 public static class LiveStateGarbageCollector
 {
@@ -35,9 +36,14 @@ public static class LiveStateGarbageCollector
         }
         var numbers = await state.ListManifestCommitsAsync(cancellationToken).ConfigureAwait(false);
         var keepFrom = Math.Max(0, numbers.Count - options.KeepManifests);
+        var pinned = await Retention.ManifestPins.ComputeAsync(store, state.SourceId, numbers, cancellationToken).ConfigureAwait(false);
         var referenced = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = keepFrom; i < numbers.Count; i++)
+        for (var i = 0; i < numbers.Count; i++)
         {
+            if (i < keepFrom && !pinned.Contains(numbers[i]))
+            {
+                continue;
+            }
             var manifest = await state.ReadManifestAsync(numbers[i], cancellationToken).ConfigureAwait(false);
             foreach (var range in manifest?.Ranges ?? [])
             {
@@ -50,6 +56,10 @@ public static class LiveStateGarbageCollector
         var removed = new List<string>();
         for (var i = 0; i < keepFrom; i++)
         {
+            if (pinned.Contains(numbers[i]))
+            {
+                continue;
+            }
             var key = StoreKeys.StateManifest(state.SourceId, numbers[i]);
             if (await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false))
             {

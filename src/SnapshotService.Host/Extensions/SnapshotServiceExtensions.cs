@@ -17,6 +17,8 @@ public static class SnapshotServiceExtensions
         builder.AddSnapshotServiceStorage();
         builder.AddSnapshotServiceSources();
         builder.AddSnapshotServiceSilo();
+        builder.AddSnapshotServiceRetention();
+        builder.AddSnapshotServiceRestore();
         builder.AddSnapshotServiceApi();
         return builder;
     }

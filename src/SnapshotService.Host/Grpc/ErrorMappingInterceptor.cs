@@ -26,22 +26,6 @@ internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterc
         }
     }
 
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request,
-        IServerStreamWriter<TResponse> responseStream,
-        ServerCallContext context,
-        ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            await continuation(request, responseStream, context);
-        }
-        catch (Exception ex) when (ex is not RpcException)
-        {
-            throw ToRpcException(ex, context);
-        }
-    }
-
     internal static StatusCode ToStatusCode(ErrorKind kind) => kind switch
     {
         ErrorKind.InvalidArgument => StatusCode.InvalidArgument,
