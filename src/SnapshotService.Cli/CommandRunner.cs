@@ -20,7 +20,7 @@ internal sealed class CommandRunner(CliConsole console, GlobalOptions globals)
             return ExitCodes.InvalidArgument;
         }
         using var channel = GrpcChannel.ForAddress(address);
-        var context = new CallContext(channel, new Printer(console, parse.GetValue(globals.Json)), console, DateTime.UtcNow + CallTimeout, cancellationToken);
+        var context = new CallContext(channel, new Printer(console, parse.GetValue(globals.Json)), DateTime.UtcNow + CallTimeout, cancellationToken);
         try
         {
             return await call(context);
@@ -34,4 +34,4 @@ internal sealed class CommandRunner(CliConsole console, GlobalOptions globals)
 }
 
 /// <summary>What a command's RPC needs.</summary>
-internal sealed record CallContext(GrpcChannel Channel, Printer Printer, CliConsole Console, DateTime Deadline, CancellationToken CancellationToken);
+internal sealed record CallContext(GrpcChannel Channel, Printer Printer, DateTime Deadline, CancellationToken CancellationToken);

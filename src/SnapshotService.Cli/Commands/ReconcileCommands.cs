@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Grpc.Core;
 using SnapshotService.Api.V1;
 using SnapshotService.Cli.Output;
@@ -24,7 +23,7 @@ internal static class ReconcileCommands
         var id = new Argument<string>("ID") { Description = "The source id." };
         var full = new Option<bool>("--full") { Description = "Check every range (default: incremental: keys changed since the last aligned run plus a rotating slice of ranges)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Report drift without repairing it (default: repair through the source's commit path)." };
-        var command = new Command("run", "Run a reconciliation to the end with a live progress bar (on stderr) and print its drift report.") { id, full, dryRun };
+        var command = new Command("run", "Run a reconciliation to the end with live progress and print its drift report.") { id, full, dryRun };
         command.SetAction((parse, ct) => runner.RunAsync(parse, async call =>
         {
             var request = new RunReconciliationRequest
@@ -33,27 +32,13 @@ internal static class ReconcileCommands
                 Mode = parse.GetValue(full) ? "full" : "incremental",
                 DryRun = parse.GetValue(dryRun),
             };
-            var client = new Reconciliation.ReconciliationClient(call.Channel);
-            var report = await LiveProgress.RunAsync(call.Console, $"reconcile {request.SourceId}", report => WatchAsync(client, request, report, call.CancellationToken));
+            using var stream = new Reconciliation.ReconciliationClient(call.Channel)
+                .RunReconciliationStream(request, deadline: DateTime.UtcNow + RunTimeout, cancellationToken: call.CancellationToken);
+            var report = (await ProgressDisplay.FollowAsync(call.Printer, stream.ResponseStream.ReadAllAsync(call.CancellationToken)))?.Report
+                ?? throw new RpcException(new Status(StatusCode.Unavailable, $"the server closed the progress stream before sending the report; find it with 'snapshotctl drift list {request.SourceId}'."));
             DriftCommands.Print(call.Printer, report);
             return ExitCodes.Ok;
         }, ct));
         return command;
-    }
-
-    private static async Task<DriftReport> WatchAsync(Reconciliation.ReconciliationClient client, RunReconciliationRequest request, Action<double, double, string> report, CancellationToken cancellationToken)
-    {
-        using var stream = client.RunReconciliationStream(request, deadline: DateTime.UtcNow + RunTimeout, cancellationToken: cancellationToken);
-        await foreach (var update in stream.ResponseStream.ReadAllAsync(cancellationToken))
-        {
-            if (update.Report is { } done)
-            {
-                return done;
-            }
-            var p = update.Progress;
-            report(p.RangesDone, p.RangesTotal, string.Create(CultureInfo.InvariantCulture,
-                $"{p.RangesDone}/{p.RangesTotal} ranges, {p.SourceDocumentsRead:N0} documents read, {p.DriftFound:N0} drifted ({p.ReportId})"));
-        }
-        throw new RpcException(new Status(StatusCode.Unavailable, "the server closed the progress stream before sending the report; find it with 'snapshotctl drift list'."));
     }
 }

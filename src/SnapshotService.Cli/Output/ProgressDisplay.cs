@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace SnapshotService.Cli.Output;
 
 /// <summary>
-/// Follows a progress stream (materialize, restore): a live bar with rates and ETA on a
+/// Follows a progress stream (materialize, restore, reconcile): a live bar with rates and ETA on a
 /// terminal; one tab-separated line per update on stderr when piped (stdout stays the result);
 /// nothing with --json. Returns the last message (the one carrying the result).
 /// </summary>
@@ -21,6 +21,13 @@ internal static class ProgressDisplay
         FollowAsync(printer, updates, p => new Step(p.DocumentsDone, p.DocumentsTotal, p.Verification is not null,
             string.Create(CultureInfo.InvariantCulture, $"{p.DocumentsDone:N0}/{p.DocumentsTotal:N0} docs  {p.Upserted:N0} written  {p.Deleted:N0} deleted  {p.DocumentsPerSecond:N0} docs/s  ETA {Eta(p.Remaining)}"),
             string.Create(CultureInfo.InvariantCulture, $"progress\t{p.DocumentsDone}\t{p.DocumentsTotal}\t{p.Upserted}\t{p.Deleted}\t{p.DocumentsPerSecond:F0}\t{Seconds(p.Remaining)}")));
+
+    public static Task<ReconciliationUpdate?> FollowAsync(Printer printer, IAsyncEnumerable<ReconciliationUpdate> updates) =>
+        FollowAsync(printer, updates, u => u.Progress is not { } p
+            ? new Step(1, 1, true, "done", "")
+            : new Step(p.RangesDone, p.RangesTotal, false,
+                string.Create(CultureInfo.InvariantCulture, $"{p.RangesDone}/{p.RangesTotal} ranges  {p.SourceDocumentsRead:N0} docs read  {p.DriftFound:N0} drifted  {p.ReportId}"),
+                string.Create(CultureInfo.InvariantCulture, $"progress\t{p.RangesDone}\t{p.RangesTotal}\t{p.SourceDocumentsRead}\t{p.DriftFound}\t{p.ReportId}")));
 
     private static async Task<T?> FollowAsync<T>(Printer printer, IAsyncEnumerable<T> updates, Func<T, Step> step)
         where T : class
