@@ -6,7 +6,7 @@ namespace SnapshotService.Benchmarks;
 internal sealed class BenchArguments
 {
     public const string Usage = """
-        usage: dotnet run -c Release --project bench/SnapshotService.Benchmarks -- <capture|anchor|reconcile|all> [options]
+        usage: dotnet run -c Release --project bench/SnapshotService.Benchmarks -- <capture|anchor|materialize|reconcile|all> [options]
           --runs N             measured runs per benchmark; medians are reported (default 3)
           --changes N          capture: changes per run (default 500000)
           --doc-bytes N        capture: document size in bytes (default 1024)
@@ -14,6 +14,8 @@ internal sealed class BenchArguments
           --anchor-sizes A,B   anchor: committed keys of the logs to anchor on (default 1000000,10000000)
           --anchors N          anchor: anchors per mode per run (default 200)
           --documents N        reconcile: documents in the source and export (default 1000000)
+          --keys N             materialize: live keys of the views (default 1000000)
+          --history-factor N   materialize: the long history has N × keys changes (default 10)
           --data DIR           scratch directory (default: a new folder under the system temp dir, deleted after)
           --quick              small sizes for a smoke run; implies --no-docs
           --no-docs            print only; leave docs/benchmarks.md alone
@@ -35,6 +37,10 @@ internal sealed class BenchArguments
 
     public long ReconcileDocuments { get; private set; } = 1_000_000;
 
+    public long MaterializeKeys { get; private set; } = 1_000_000;
+
+    public int HistoryFactor { get; private set; } = 10;
+
     public string? DataDirectory { get; private set; }
 
     public bool WriteDocs { get; private set; } = true;
@@ -47,7 +53,7 @@ internal sealed class BenchArguments
     public static BenchArguments Parse(string[] args)
     {
         var parsed = new BenchArguments { Raw = args };
-        if (args.Length == 0 || args[0] is not ("capture" or "anchor" or "reconcile" or "all"))
+        if (args.Length == 0 || args[0] is not ("capture" or "anchor" or "materialize" or "reconcile" or "all"))
         {
             throw new ArgumentException($"Unknown or missing subcommand '{(args.Length == 0 ? "" : args[0])}'.");
         }
@@ -64,6 +70,8 @@ internal sealed class BenchArguments
                 case "--anchor-sizes": parsed.AnchorSizes = Value().Split(',').Select(v => (long)PositiveInt(v, "--anchor-sizes")).ToArray(); break;
                 case "--anchors": parsed.AnchorsPerMode = PositiveInt(Value(), "--anchors"); break;
                 case "--documents": parsed.ReconcileDocuments = PositiveInt(Value(), "--documents"); break;
+                case "--keys": parsed.MaterializeKeys = PositiveInt(Value(), "--keys"); break;
+                case "--history-factor": parsed.HistoryFactor = PositiveInt(Value(), "--history-factor"); break;
                 case "--data": parsed.DataDirectory = Value(); break;
                 case "--no-docs": parsed.WriteDocs = false; break;
                 case "--quick":
@@ -73,6 +81,7 @@ internal sealed class BenchArguments
                     parsed.AnchorSizes = [20_000, 200_000];
                     parsed.AnchorsPerMode = 50;
                     parsed.ReconcileDocuments = 50_000;
+                    parsed.MaterializeKeys = 50_000;
                     parsed.Runs = 1;
                     break;
                 default: throw new ArgumentException($"Unknown option '{args[i]}'.");

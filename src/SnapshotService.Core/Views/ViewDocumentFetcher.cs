@@ -46,8 +46,10 @@ internal sealed class ViewDocumentFetcher(ExportLogReader log, LogHead head, Con
             }
             var end = data.AsSpan(offset).IndexOf((byte)'\n');
             var length = end < 0 ? data.Length - offset : end;
-            var record = SegmentCodec.ParseLine(segmentName, (int)line + 1, data.AsMemory(offset, length));
-            Check(planned, record, segmentName);
+            var fast = ViewLineReader.Fast(segmentName, (int)line + 1, data.AsMemory(offset, length));
+            var record = IsExactly(planned, fast)
+                ? fast
+                : Check(planned, ViewLineReader.Exact(segmentName, (int)line + 1, data.AsMemory(offset, length)), segmentName);
             output.Digest = output.Digest.Add(record.Key, planned.ContentHash);
             output.DocumentBytes += record.Document.Length;
             var start = output.Data.WrittenCount;
@@ -67,26 +69,46 @@ internal sealed class ViewDocumentFetcher(ExportLogReader log, LogHead head, Con
         return (segment, await log.ReadSegmentAsync(commit, segment, cancellationToken).ConfigureAwait(false));
     }
 
-    private void Check(PlannedRow planned, LogRecord record, string segmentName)
+    /// <summary>True when the line is the planned record and its document re-hashes to the planned hash.</summary>
+    private bool IsExactly(PlannedRow planned, ViewLine line)
     {
-        if (record.Seq != planned.Seq || ViewPlan.KeyHash(record.Key) != planned.KeyHash)
+        if (line.Seq != planned.Seq || line.Operation != ChangeOperation.Upsert || line.ContentHash != planned.ContentHash ||
+            line.Document.IsEmpty || ViewPlan.KeyHash(line.Key) != planned.KeyHash)
         {
-            throw Corrupt(record.Key, segmentName, $"the line for seq {planned.Seq} holds seq {record.Seq} and another key than the live state names for it");
+            return false;
         }
-        if (record.Operation != ChangeOperation.Upsert || record.ContentHash is null || record.Document.IsEmpty)
+        try
         {
-            throw Corrupt(record.Key, segmentName, $"seq {record.Seq} is a {SegmentCodec.OperationText(record.Operation)} without a document, but the live state says the key is live");
+            // Re-hashing is the costliest step per document; segments are fetched on all cores at once.
+            return ContentHasher.HashValue(line.Document.Span, hashing) == planned.ContentHash;
         }
-        if (RangeDigest.ParseHash(record.ContentHash) != planned.ContentHash)
+        catch (InvalidDataException)
         {
-            throw Corrupt(record.Key, segmentName, $"the segment records content hash {record.ContentHash}, the live state {ContentHasher.ToHex(planned.ContentHash)}");
+            return false;
         }
-        // Re-hashing is the costliest step per document; segments are fetched on all cores at once.
-        var actual = ContentHasher.HashValue(record.Document.Span, hashing);
+    }
+
+    /// <summary>The slow path: says exactly what differs (and throws), or accepts a line the fast reader could not slice.</summary>
+    private ViewLine Check(PlannedRow planned, ViewLine line, string segmentName)
+    {
+        if (line.Seq != planned.Seq || ViewPlan.KeyHash(line.Key) != planned.KeyHash)
+        {
+            throw Corrupt(line.Key, segmentName, $"the line for seq {planned.Seq} holds seq {line.Seq} and another key than the live state names for it");
+        }
+        if (line.Operation != ChangeOperation.Upsert || line.ContentHash is null || line.Document.IsEmpty)
+        {
+            throw Corrupt(line.Key, segmentName, $"seq {line.Seq} is a {SegmentCodec.OperationText(line.Operation)} without a document, but the live state says the key is live");
+        }
+        if (line.ContentHash != planned.ContentHash)
+        {
+            throw Corrupt(line.Key, segmentName, $"the segment records content hash {ContentHasher.ToHex(line.ContentHash.Value)}, the live state {ContentHasher.ToHex(planned.ContentHash)}");
+        }
+        var actual = ContentHasher.HashValue(line.Document.Span, hashing);
         if (actual != planned.ContentHash)
         {
-            throw Corrupt(record.Key, segmentName, $"the document hashes to {ContentHasher.ToHex(actual)}, but its recorded content hash is {ContentHasher.ToHex(planned.ContentHash)} (were the hashing options the log was written with passed?)");
+            throw Corrupt(line.Key, segmentName, $"the document hashes to {ContentHasher.ToHex(actual)}, but its recorded content hash is {ContentHasher.ToHex(planned.ContentHash)} (were the hashing options the log was written with passed?)");
         }
+        return line;
     }
 
     private static InvalidDataException Corrupt(string? key, string segmentName, string what) =>

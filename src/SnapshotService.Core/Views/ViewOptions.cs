@@ -9,7 +9,7 @@ namespace SnapshotService.Views;
 /// buffered documents (up to twice that in buffer capacity), plus, per core, one segment being
 /// read (compressed and decompressed) and one part being encoded (its documents, about twice
 /// again as encoded rows, and the encoded file). With the defaults and 1 KB documents that is
-/// roughly 80 + 128 + cores × 100 MB. Documents beyond the budget go to spill files under
+/// roughly 80 + 128 + cores × 100 MB (measured: docs/benchmarks.md). Documents beyond the budget go to spill files under
 /// <see cref="SpillDirectory"/>, which the run deletes when it ends.
 /// </remarks>
 public sealed class ViewOptions
@@ -21,8 +21,8 @@ public sealed class ViewOptions
     /// </summary>
     public int RowsPerPart { get; set; } = 20_000;
 
-    /// <summary>zstd level of JSONL parts (default 3: fast, and the part is read many times more than written).</summary>
-    public int CompressionLevel { get; set; } = 3;
+    /// <summary>zstd level of JSONL parts (default 1: on JSON documents levels 1-3 compress within a few percent of each other, and level 1 costs about half the CPU).</summary>
+    public int CompressionLevel { get; set; } = 1;
 
     /// <summary>
     /// The content-hash settings the log was written with (<see cref="Log.ExportLogOptions.Hashing"/>):
@@ -38,11 +38,11 @@ public sealed class ViewOptions
     public int MaxKeysPerPass { get; set; } = 2_000_000;
 
     /// <summary>
-    /// Documents held in memory while parts are assembled (default 128 MiB). Segments are read in
+    /// Documents held in memory while parts are assembled (default 64 MiB). Segments are read in
     /// log order, so after random updates every part fills slowly until the last segment; what
     /// does not fit is appended to per-part spill files and read back when the part is encoded.
     /// </summary>
-    public long MemoryBudgetBytes { get; set; } = 128L * 1024 * 1024;
+    public long MemoryBudgetBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>Where spill files go (default: the system temp directory). A sub-folder per run is created and deleted.</summary>
     public string? SpillDirectory { get; set; }
