@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 
 namespace SnapshotService.Views;
 
@@ -60,6 +61,13 @@ internal sealed class PartAssembler(long memoryBudget, string spillFolder) : IDi
                 {
                     throw new InvalidOperationException($"A row for part {part} arrived after the part was complete; the plan and the fetch disagree.");
                 }
+                if (buffer.Memory.WrittenCount == 0 && buffer.Memory.Capacity < length)
+                {
+                    // Presize from this segment's average row so the buffer does not copy itself while doubling.
+                    var average = Math.Max(1, data.Length / Math.Max(1, rows.Rows.Count));
+                    var share = Math.Max(1L << 16, memoryBudget / Math.Max(1, _open.Count));
+                    buffer.Memory = new ArrayBufferWriter<byte>((int)Math.Clamp((long)average * (buffer.Expected - buffer.Received), length, Math.Max(length, share)));
+                }
                 buffer.Memory.Write(data.Slice(offset, length));
                 _inMemory += length;
                 if (++buffer.Received == buffer.Expected)
@@ -77,7 +85,7 @@ internal sealed class PartAssembler(long memoryBudget, string spillFolder) : IDi
     }
 
     /// <summary>Removes a complete part and returns all its rows' bytes (spilled first, then buffered).</summary>
-    public byte[] Take(PartBuffer buffer)
+    public ArraySegment<byte> Take(PartBuffer buffer)
     {
         ArrayBufferWriter<byte> memory;
         FileStream? spill;
@@ -88,6 +96,10 @@ internal sealed class PartAssembler(long memoryBudget, string spillFolder) : IDi
             spill = buffer.Spill;
             buffer.Spill = null;
             _inMemory -= memory.WrittenCount;
+        }
+        if (spill is null && MemoryMarshal.TryGetArray(memory.WrittenMemory, out var buffered))
+        {
+            return buffered; // no one writes to a taken buffer: hand its array over as it is
         }
         if (spill is null)
         {
@@ -133,7 +145,7 @@ internal sealed class PartAssembler(long memoryBudget, string spillFolder) : IDi
             }
             buffer.Spill ??= CreateSpillFile(buffer.Index);
             buffer.Spill.Write(buffer.Memory.WrittenSpan);
-            buffer.Memory = new ArrayBufferWriter<byte>();
+            buffer.Memory = new ArrayBufferWriter<byte>(1);
             _inMemory -= bytes;
             SpilledBytes += bytes;
         }
@@ -160,7 +172,7 @@ internal sealed class PartBuffer(int index, int expected)
 
     public int Received { get; set; }
 
-    public ArrayBufferWriter<byte> Memory { get; set; } = new();
+    public ArrayBufferWriter<byte> Memory { get; set; } = new(1);
 
     public FileStream? Spill { get; set; }
 }

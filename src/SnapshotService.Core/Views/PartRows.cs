@@ -17,16 +17,17 @@ internal sealed class PartRows
     public long DocumentBytes { get; }
 
     /// <summary>Places every row at its index; each index must be filled exactly once.</summary>
-    public static PartRows Decode(int index, int expected, byte[] data, IReadOnlyList<string> segments)
+    public static PartRows Decode(int index, int expected, ArraySegment<byte> data, IReadOnlyList<string> segments)
     {
         var rows = new ViewRow[expected];
         var filled = new bool[expected];
         long documentBytes = 0;
-        var offset = 0;
+        var offset = data.Offset;
+        var end = data.Offset + data.Count;
         var count = 0;
-        while (offset < data.Length)
+        while (offset < end)
         {
-            offset = ViewRowCodec.Read(data, offset, segments, out var row, out var value);
+            offset = ViewRowCodec.Read(data.Array!, offset, segments, out var row, out var value);
             if ((uint)row >= (uint)expected || filled[row])
             {
                 throw new InvalidOperationException($"Part {index} received row {row} twice or out of range 0..{expected - 1}; the live state names a key twice.");
