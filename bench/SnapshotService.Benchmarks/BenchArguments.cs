@@ -6,7 +6,7 @@ namespace SnapshotService.Benchmarks;
 internal sealed class BenchArguments
 {
     public const string Usage = """
-        usage: dotnet run -c Release --project bench/SnapshotService.Benchmarks -- <capture|anchor|reconcile|reconcile-memory|all> [options]
+        usage: dotnet run -c Release --project bench/SnapshotService.Benchmarks -- <capture|anchor|materialize|reconcile|reconcile-memory|all> [options]
           --runs N             measured runs per benchmark; medians are reported (default 3)
           --changes N          capture: changes per run (default 500000)
           --doc-bytes N        capture: document size in bytes (default 1024)
@@ -15,6 +15,8 @@ internal sealed class BenchArguments
           --anchors N          anchor: anchors per mode per run (default 200)
           --documents N        reconcile: documents in the source and export (default 1000000)
           --memory-sizes A,B   reconcile-memory: documents of the collections compared (default 1000000,5000000)
+          --keys N             materialize: live keys of the views (default 1000000)
+          --history-factor N   materialize: the long history has N × keys changes (default 10)
           --data DIR           scratch directory (default: a new folder under the system temp dir, deleted after)
           --quick              small sizes for a smoke run; implies --no-docs
           --no-docs            print only; leave docs/benchmarks.md alone
@@ -41,6 +43,10 @@ internal sealed class BenchArguments
     /// <summary>For the internal <c>reconcile-child</c> command: build or reconcile.</summary>
     public string ChildPhase { get; private set; } = "";
 
+    public long MaterializeKeys { get; private set; } = 1_000_000;
+
+    public int HistoryFactor { get; private set; } = 10;
+
     public string? DataDirectory { get; private set; }
 
     public bool WriteDocs { get; private set; } = true;
@@ -53,7 +59,7 @@ internal sealed class BenchArguments
     public static BenchArguments Parse(string[] args)
     {
         var parsed = new BenchArguments { Raw = args };
-        if (args.Length == 0 || args[0] is not ("capture" or "anchor" or "reconcile" or "reconcile-memory" or "reconcile-child" or "all"))
+        if (args.Length == 0 || args[0] is not ("capture" or "anchor" or "materialize" or "reconcile" or "reconcile-memory" or "reconcile-child" or "all"))
         {
             throw new ArgumentException($"Unknown or missing subcommand '{(args.Length == 0 ? "" : args[0])}'.");
         }
@@ -77,6 +83,8 @@ internal sealed class BenchArguments
                 case "--anchors": parsed.AnchorsPerMode = PositiveInt(Value(), "--anchors"); break;
                 case "--documents": parsed.ReconcileDocuments = PositiveInt(Value(), "--documents"); break;
                 case "--memory-sizes": parsed.MemorySizes = Value().Split(',').Select(v => (long)PositiveInt(v, "--memory-sizes")).ToArray(); break;
+                case "--keys": parsed.MaterializeKeys = PositiveInt(Value(), "--keys"); break;
+                case "--history-factor": parsed.HistoryFactor = PositiveInt(Value(), "--history-factor"); break;
                 case "--data": parsed.DataDirectory = Value(); break;
                 case "--no-docs": parsed.WriteDocs = false; break;
                 case "--quick":
@@ -86,6 +94,7 @@ internal sealed class BenchArguments
                     parsed.AnchorSizes = [20_000, 200_000];
                     parsed.AnchorsPerMode = 50;
                     parsed.ReconcileDocuments = 50_000;
+                    parsed.MaterializeKeys = 50_000;
                     parsed.Runs = 1;
                     break;
                 default: throw new ArgumentException($"Unknown option '{args[i]}'.");

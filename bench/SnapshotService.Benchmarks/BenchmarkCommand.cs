@@ -51,6 +51,10 @@ internal static class BenchmarkCommand
             {
                 Publish("anchor", await new AnchorBenchmark(args, scratch).RunAsync(cancel.Token), writeDocs);
             }
+            if (args.Command is "materialize" or "all")
+            {
+                Publish("materialize", await new MaterializeBenchmark(args, scratch).RunAsync(cancel.Token), writeDocs);
+            }
             if (args.Command is "reconcile" or "all")
             {
                 Publish("reconcile", await new ReconcileBenchmark(args, scratch).RunAsync(cancel.Token), writeDocs);

@@ -12,7 +12,7 @@ internal static class BenchmarksDocument
     [
         ("capture", "## Capture\n\n_Not measured yet: run `dotnet run -c Release --project bench/SnapshotService.Benchmarks -- capture`._\n"),
         ("anchor", "## Snapshot anchors\n\n_Not measured yet: run `dotnet run -c Release --project bench/SnapshotService.Benchmarks -- anchor`._\n"),
-        ("materialize", "## Materialization\n\n_Not measured yet (benchmark to come with materialization)._\n"),
+        ("materialize", "## Materialization\n\n_Not measured yet: run `dotnet run -c Release --project bench/SnapshotService.Benchmarks -- materialize`._\n"),
         ("reconcile", "## Reconciliation\n\n_Not measured yet (benchmark to come with reconciliation)._\n"),
         ("reconcile-memory", "### Peak memory of a full run\n\n_Not measured yet: run `dotnet run -c Release --project bench/SnapshotService.Benchmarks -- reconcile-memory`._\n"),
     ];

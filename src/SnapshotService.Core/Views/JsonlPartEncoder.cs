@@ -8,7 +8,7 @@ using ZstdSharp;
 namespace SnapshotService.Views;
 
 /// <summary>
-/// Encodes a batch as one zstd frame of JSON lines (format v1 of views):
+/// Encodes a part as one zstd frame of JSON lines (format v1 of views):
 /// <code>{"key":"k1","partition_key":"p1","seq":7,"source_version":7,"content_hash":"…","document":{…}}</code>
 /// </summary>
 internal static class JsonlPartEncoder
@@ -20,21 +20,21 @@ internal static class JsonlPartEncoder
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // files, not HTML: keep keys readable
     };
 
-    public static byte[] Encode(ViewBatch batch, int compressionLevel)
+    public static byte[] Encode(PartRows part, int compressionLevel)
     {
-        var lines = new ArrayBufferWriter<byte>(checked((int)Math.Min(int.MaxValue, batch.DocumentBytes + (batch.Count * 160L))));
+        var lines = new ArrayBufferWriter<byte>(checked((int)Math.Min(int.MaxValue, part.DocumentBytes + (part.Rows.Length * 160L))));
         using (var writer = new Utf8JsonWriter(lines, WriterOptions))
         {
             Span<byte> hash = stackalloc byte[ContentHasher.HexLength];
-            for (var i = 0; i < batch.Count; i++)
+            foreach (var row in part.Rows)
             {
-                var entry = batch.Entries[i];
+                var entry = row.Entry;
                 writer.Reset(lines);
                 writer.WriteStartObject();
                 LiveEntryJson.WriteKeyFields(writer, entry, hash);
                 writer.WritePropertyName("document"u8);
                 // Segments store documents on one line, verified and hashed; copy them as they are.
-                writer.WriteRawValue(batch.DocumentOf(i).Span, skipInputValidation: true);
+                writer.WriteRawValue(row.Document.Span, skipInputValidation: true);
                 writer.WriteEndObject();
                 writer.Flush();
                 lines.Write("\n"u8);

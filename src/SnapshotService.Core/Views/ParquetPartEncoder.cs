@@ -6,7 +6,7 @@ using SnapshotService.Hashing;
 namespace SnapshotService.Views;
 
 /// <summary>
-/// Encodes a batch as one Parquet file with one row group (zstd pages). Columns: key,
+/// Encodes a part as one Parquet file with one row group (zstd pages). Columns: key,
 /// partition_key (nullable), seq, source_version, content_hash (32 hex digits), document (JSON text).
 /// </summary>
 internal static class ParquetPartEncoder
@@ -19,9 +19,9 @@ internal static class ParquetPartEncoder
     private static readonly DataField<string> Document = new("document", nullable: false);
     private static readonly ParquetSchema Schema = new(Key, PartitionKey, Seq, SourceVersion, ContentHash, Document);
 
-    public static async Task<byte[]> EncodeAsync(ViewBatch batch, CancellationToken cancellationToken)
+    public static async Task<byte[]> EncodeAsync(PartRows part, CancellationToken cancellationToken)
     {
-        var count = batch.Count;
+        var count = part.Rows.Length;
         var keys = new string[count];
         var partitionKeys = new string?[count];
         var seqs = new long[count];
@@ -30,13 +30,13 @@ internal static class ParquetPartEncoder
         var documents = new string[count];
         for (var i = 0; i < count; i++)
         {
-            var entry = batch.Entries[i];
+            var entry = part.Rows[i].Entry;
             keys[i] = entry.Key;
             partitionKeys[i] = entry.PartitionKey;
             seqs[i] = entry.Seq;
             versions[i] = entry.SourceVersion;
             hashes[i] = ContentHasher.ToHex(entry.ContentHash);
-            documents[i] = Encoding.UTF8.GetString(batch.DocumentOf(i).Span);
+            documents[i] = Encoding.UTF8.GetString(part.Rows[i].Document.Span);
         }
         using var output = new MemoryStream();
         var options = new ParquetOptions { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest };

@@ -1,3 +1,4 @@
+using System.Buffers;
 using SnapshotService.Hashing;
 using SnapshotService.Log;
 using SnapshotService.Sources;
@@ -6,45 +7,56 @@ using SnapshotService.State;
 namespace SnapshotService.Views;
 
 /// <summary>
-/// Fetches the documents of a batch of live entries from the segments they name, reading and
-/// decompressing each segment once per batch, and checks every document against its entry:
-/// same seq, key, upsert, recorded hash, and a re-computed canonical hash. Any difference means
+/// Reads one segment (checked against its commit record, decompressed once) and takes from it the
+/// lines of the planned rows that live there, checking each against the live state: same seq,
+/// same key, an upsert, the recorded hash, and a re-computed canonical hash. Any difference means
 /// the export is damaged, and the view must not be published.
 /// </summary>
-internal sealed class ViewDocumentFetcher(ExportLogReader log, LogHead head, ContentHashOptions hashing)
+internal sealed class ViewDocumentFetcher(ExportLogReader log, LogHead head, ContentHashOptions hashing, int rowsPerPart)
 {
-    public async Task FetchAsync(ViewBatch batch, CancellationToken cancellationToken)
+    public async Task<SegmentRows> FetchAsync(string segmentName, ReadOnlyMemory<PlannedRow> rows, int firstPart, CancellationToken cancellationToken)
     {
-        var bySegment = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (var i = 0; i < batch.Count; i++)
+        var (segment, data) = await ReadSegmentAsync(segmentName, rows.Span[0].Seq, cancellationToken).ConfigureAwait(false);
+        return Route(segmentName, segment, data, rows.Span, firstPart);
+    }
+
+    private SegmentRows Route(string segmentName, SegmentRef segment, byte[] data, ReadOnlySpan<PlannedRow> rows, int firstPart)
+    {
+        var lines = Math.Max(1, segment.LastSeq - segment.FirstSeq + 1);
+        var output = new SegmentRows((int)Math.Min(data.Length, (data.Length / lines * rows.Length) + (rows.Length * 64L)));
+        // Rows come in seq order, so the line cursor only moves forward through the segment.
+        var line = 0L;
+        var offset = 0;
+        foreach (var planned in rows)
         {
-            var segment = batch.Entries[i].Segment;
-            if (!bySegment.TryGetValue(segment, out var indexes))
+            var wanted = planned.Seq - segment.FirstSeq;
+            if (wanted < line || planned.Seq > segment.LastSeq)
             {
-                bySegment[segment] = indexes = [];
+                throw Corrupt(null, segmentName, $"the live state places seq {planned.Seq} in this segment, whose range is {segment.FirstSeq}..{segment.LastSeq}");
             }
-            indexes.Add(i);
-        }
-        foreach (var (segmentName, indexes) in bySegment)
-        {
-            var (segment, data) = await ReadSegmentAsync(segmentName, batch.Entries[indexes[0]].Seq, cancellationToken).ConfigureAwait(false);
-            var lines = LineStarts(data);
-            foreach (var index in indexes)
+            while (line < wanted)
             {
-                var entry = batch.Entries[index];
-                var line = entry.Seq - segment.FirstSeq;
-                if (line < 0 || line >= lines.Count)
+                var newline = data.AsSpan(offset).IndexOf((byte)'\n');
+                if (newline < 0)
                 {
-                    throw Corrupt(entry, $"seq {entry.Seq} is outside the segment's range {segment.FirstSeq}..{segment.LastSeq}");
+                    throw Corrupt(null, segmentName, $"the segment ends before the line of seq {planned.Seq}");
                 }
-                var start = lines[(int)line];
-                var end = line + 1 < lines.Count ? lines[(int)line + 1] - 1 : data.Length;
-                var record = SegmentCodec.ParseLine(segmentName, (int)line + 1, data.AsMemory(start, end - start));
-                Check(entry, record);
-                batch.SetDocument(index, record.Document.Span);
+                offset += newline + 1;
+                line++;
             }
+            var end = data.AsSpan(offset).IndexOf((byte)'\n');
+            var length = end < 0 ? data.Length - offset : end;
+            var fast = ViewLineReader.Fast(segmentName, (int)line + 1, data.AsMemory(offset, length));
+            var record = IsExactly(planned, fast)
+                ? fast
+                : Check(planned, ViewLineReader.Exact(segmentName, (int)line + 1, data.AsMemory(offset, length)), segmentName);
+            output.Digest = output.Digest.Add(record.Key, planned.ContentHash);
+            output.DocumentBytes += record.Document.Length;
+            var start = output.Data.WrittenCount;
+            ViewRowCodec.Write(output.Data, planned.Ordinal % rowsPerPart, record.Seq, record.SourceVersion, planned.ContentHash, record.Origin, planned.Segment, record.Key, record.PartitionKey, record.Document.Span);
+            output.Rows.Add((firstPart + (planned.Ordinal / rowsPerPart), start, output.Data.WrittenCount - start));
         }
-        VerifyHashes(batch);
+        return output;
     }
 
     private async Task<(SegmentRef Segment, byte[] Data)> ReadSegmentAsync(string segmentName, long seq, CancellationToken cancellationToken)
@@ -57,58 +69,61 @@ internal sealed class ViewDocumentFetcher(ExportLogReader log, LogHead head, Con
         return (segment, await log.ReadSegmentAsync(commit, segment, cancellationToken).ConfigureAwait(false));
     }
 
-    private static List<int> LineStarts(byte[] data)
+    /// <summary>True when the line is the planned record and its document re-hashes to the planned hash.</summary>
+    private bool IsExactly(PlannedRow planned, ViewLine line)
     {
-        var starts = new List<int>();
-        var offset = 0;
-        while (offset < data.Length)
+        if (line.Seq != planned.Seq || line.Operation != ChangeOperation.Upsert || line.ContentHash != planned.ContentHash ||
+            line.Document.IsEmpty || ViewPlan.KeyHash(line.Key) != planned.KeyHash)
         {
-            starts.Add(offset);
-            var newline = data.AsSpan(offset).IndexOf((byte)'\n');
-            if (newline < 0)
-            {
-                break;
-            }
-            offset += newline + 1;
+            return false;
         }
-        return starts;
-    }
-
-    private static void Check(LiveEntry entry, LogRecord record)
-    {
-        if (record.Seq != entry.Seq || !string.Equals(record.Key, entry.Key, StringComparison.Ordinal))
+        try
         {
-            throw Corrupt(entry, $"the line for seq {entry.Seq} holds seq {record.Seq} key '{record.Key}'");
+            // Re-hashing is the costliest step per document; segments are fetched on all cores at once.
+            return ContentHasher.HashValue(line.Document.Span, hashing) == planned.ContentHash;
         }
-        if (record.Operation != ChangeOperation.Upsert || record.ContentHash is null || record.Document.IsEmpty)
+        catch (InvalidDataException)
         {
-            throw Corrupt(entry, $"seq {entry.Seq} is a {SegmentCodec.OperationText(record.Operation)} without a document, but the live state says the key is live");
-        }
-        if (RangeDigest.ParseHash(record.ContentHash) != entry.ContentHash)
-        {
-            throw Corrupt(entry, $"the segment records content hash {record.ContentHash}, the live state {ContentHasher.ToHex(entry.ContentHash)}");
+            return false;
         }
     }
 
-    private void VerifyHashes(ViewBatch batch)
+    /// <summary>The slow path: says exactly what differs (and throws), or accepts a line the fast reader could not slice.</summary>
+    private ViewLine Check(PlannedRow planned, ViewLine line, string segmentName)
     {
-        // Re-hashing is the costliest step per document; spread it over the cores.
-        var failure = -1;
-        Parallel.For(0, batch.Count, (i, loop) =>
+        if (line.Seq != planned.Seq || ViewPlan.KeyHash(line.Key) != planned.KeyHash)
         {
-            if (ContentHasher.HashValue(batch.DocumentOf(i).Span, hashing) != batch.Entries[i].ContentHash)
-            {
-                Interlocked.CompareExchange(ref failure, i, -1);
-                loop.Stop();
-            }
-        });
-        if (failure >= 0)
-        {
-            var entry = batch.Entries[failure];
-            throw Corrupt(entry, $"the document hashes to {ContentHasher.Hash(batch.DocumentOf(failure).Span, hashing)}, but its recorded content hash is {ContentHasher.ToHex(entry.ContentHash)} (were the hashing options the log was written with passed?)");
+            throw Corrupt(line.Key, segmentName, $"the line for seq {planned.Seq} holds seq {line.Seq} and another key than the live state names for it");
         }
+        if (line.Operation != ChangeOperation.Upsert || line.ContentHash is null || line.Document.IsEmpty)
+        {
+            throw Corrupt(line.Key, segmentName, $"seq {line.Seq} is a {SegmentCodec.OperationText(line.Operation)} without a document, but the live state says the key is live");
+        }
+        if (line.ContentHash != planned.ContentHash)
+        {
+            throw Corrupt(line.Key, segmentName, $"the segment records content hash {ContentHasher.ToHex(line.ContentHash.Value)}, the live state {ContentHasher.ToHex(planned.ContentHash)}");
+        }
+        var actual = ContentHasher.HashValue(line.Document.Span, hashing);
+        if (actual != planned.ContentHash)
+        {
+            throw Corrupt(line.Key, segmentName, $"the document hashes to {ContentHasher.ToHex(actual)}, but its recorded content hash is {ContentHasher.ToHex(planned.ContentHash)} (were the hashing options the log was written with passed?)");
+        }
+        return line;
     }
 
-    private static InvalidDataException Corrupt(LiveEntry entry, string what) =>
-        new($"Key '{entry.Key}' in segment '{entry.Segment}': {what}. The export is damaged; the view was not published.");
+    private static InvalidDataException Corrupt(string? key, string segmentName, string what) =>
+        new($"{(key is null ? "A key" : $"Key '{key}'")} in segment '{segmentName}': {what}. The export is damaged; the view was not published.");
+}
+
+/// <summary>The verified rows one segment contributes, encoded for the part assembler, with their digest.</summary>
+internal sealed class SegmentRows(int capacityHint)
+{
+    public ArrayBufferWriter<byte> Data { get; } = new(Math.Max(4096, capacityHint));
+
+    /// <summary>(global part index, offset in <see cref="Data"/>, length) per row, in seq order.</summary>
+    public List<(int Part, int Offset, int Length)> Rows { get; } = [];
+
+    public RangeDigest Digest { get; set; }
+
+    public long DocumentBytes { get; set; }
 }

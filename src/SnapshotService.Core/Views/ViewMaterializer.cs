@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using SnapshotService.Grains;
 using SnapshotService.Hashing;
 using SnapshotService.Log;
@@ -13,14 +15,20 @@ namespace SnapshotService.Views;
 /// </summary>
 /// <remarks>
 /// <para>Cost follows live data: keys come from <see cref="LiveView"/> (nearest live-state
-/// checkpoint at or before the seq plus the log tail), documents from the segments the entries
-/// name, each segment read and decompressed once per part. Keep compaction running, or the
-/// "tail" is the whole log.</para>
+/// checkpoint at or before the seq plus the log tail). The live entries are planned in key order
+/// (part i holds keys i×RowsPerPart..), then sorted by seq, so every segment that holds a live
+/// document is read, checked and decompressed once per view (once per pass of
+/// <see cref="ViewOptions.MaxKeysPerPass"/> keys), in log order, on all cores; each document is
+/// routed to its part, and a part is encoded and written as soon as its last row has arrived
+/// (<see cref="PartAssembler"/> buffers rows within <see cref="ViewOptions.MemoryBudgetBytes"/>
+/// and spills the rest to local files). Keep compaction running, or the "tail" is the whole log.
+/// Segments holding no live document are not read, but one live document still costs its whole
+/// segment: after long random-update histories, reading is bounded by the segments' total size.</para>
 /// <para>Nothing wrong is published: segments are checked against their commit records, every
 /// document is re-hashed against its recorded content hash, and the view's total (key, hash)
 /// digest must equal the live-state digests at the seq before the manifest is written.</para>
-/// <para>Crash-safe: parts are cut every <see cref="ViewOptions.RowsPerPart"/> keys, so a re-run
-/// writes the same part names; a part left by a crashed run is kept when identical and replaced
+/// <para>Crash-safe: parts are cut every <see cref="ViewOptions.RowsPerPart"/> keys in key order
+/// (whatever order they are written in), so a re-run writes the same part names and bytes; a part left by a crashed run is kept when identical and replaced
 /// otherwise (no manifest lists it yet, so no reader relies on it). The manifest is created
 /// if absent, so concurrent runs publish one manifest and both return it.</para>
 /// </remarks>
@@ -78,40 +86,17 @@ public static class ViewMaterializer
             expected = expected.Plus(summary.Digest);
         }
 
-        var run = new Run(store, sourceId, anchor, format, options, new ViewDocumentFetcher(log, head, options.Hashing), expected.Count, progress);
-        // Two-stage pipeline: while part i is encoded, compressed and written here, the documents
-        // of part i+1 are fetched and verified on the thread pool. Memory: two parts' documents.
-        Task<ViewBatch>? fetching = null;
+        var spillFolder = Path.Combine(options.SpillDirectory ?? Path.GetTempPath(), $"snapshotservice-view-{Guid.NewGuid():N}");
+        var run = new Run(store, sourceId, anchor, format, options, new ViewDocumentFetcher(log, head, options.Hashing, options.RowsPerPart), expected.Count, progress);
         try
         {
-            var pending = new List<LiveEntry>(Math.Min(options.RowsPerPart, 65_536));
-            await foreach (var entry in view.ReadAtAsync(anchor.Seq, null, cancellationToken).ConfigureAwait(false))
-            {
-                pending.Add(entry);
-                if (pending.Count == options.RowsPerPart)
-                {
-                    fetching = await run.HandOverAsync(fetching, pending, cancellationToken).ConfigureAwait(false);
-                    pending = new List<LiveEntry>(pending.Count);
-                }
-            }
-            if (pending.Count > 0)
-            {
-                fetching = await run.HandOverAsync(fetching, pending, cancellationToken).ConfigureAwait(false);
-            }
-            if (fetching is not null)
-            {
-                var last = fetching;
-                fetching = null;
-                await run.WritePartAsync(await last.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            }
+            await run.MaterializeAsync(view, spillFolder, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            if (fetching is not null)
+            if (Directory.Exists(spillFolder))
             {
-                // A failure elsewhere ends the run; let the fetch in flight finish so it does not
-                // outlive the call, and leave its own error (if any) to the original exception.
-                await ((Task)fetching).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                Directory.Delete(spillFolder, recursive: true);
             }
         }
         if (run.Digest != expected)
@@ -161,63 +146,152 @@ public static class ViewMaterializer
     {
         private readonly string _folder = StoreKeys.ViewFolder(sourceId, anchor.Id, ViewFormats.Name(format));
         private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly object _gate = new();
+        private readonly SortedDictionary<int, ViewPart> _parts = [];
+        private readonly List<string> _segments = [];
+        private readonly Dictionary<string, int> _segmentIndexes = new(StringComparer.Ordinal);
+        private long _writtenDocuments;
+        private long _writtenBytes;
 
-        public List<ViewPart> Parts { get; } = [];
+        /// <summary>The part files in key order.</summary>
+        public List<ViewPart> Parts => [.. _parts.Values];
 
+        /// <summary>Digest over (key, hash) of every document read, verified and routed to a part.</summary>
         public RangeDigest Digest { get; private set; }
 
         public long DocumentBytes { get; private set; }
 
-        /// <summary>Starts fetching <paramref name="entries"/>, then writes the part fetched before (if any); returns the new fetch.</summary>
-        public async Task<Task<ViewBatch>> HandOverAsync(Task<ViewBatch>? previous, List<LiveEntry> entries, CancellationToken cancellationToken)
+        /// <summary>
+        /// Plans the live entries at the anchor in passes of at most <see cref="ViewOptions.MaxKeysPerPass"/>
+        /// keys and runs each pass: every segment the pass needs is read once, in log order.
+        /// </summary>
+        public async Task MaterializeAsync(LiveView view, string spillFolder, CancellationToken cancellationToken)
         {
-            var next = Task.Run(() => FetchAsync(entries, cancellationToken), cancellationToken);
-            if (previous is not null)
+            var perPass = Math.Max(options.RowsPerPart, options.MaxKeysPerPass / options.RowsPerPart * options.RowsPerPart);
+            var firstPart = 0;
+            long planned = 0;
+            var entries = view.ReadAtAsync(anchor.Seq, null, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await using (entries.ConfigureAwait(false))
             {
-                try
+                var more = await entries.MoveNextAsync().ConfigureAwait(false);
+                while (more)
                 {
-                    await WritePartAsync(await previous.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-                }
-                catch
-                {
-                    await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                    throw;
+                    // Sized by the keys the digests announce; should the state hold more (damage), the
+                    // extra keys form further passes and the digest check at the end refuses the view.
+                    var plan = new ViewPlan((int)Math.Clamp(totalDocuments - planned, 1, perPass), _segments, _segmentIndexes);
+                    while (more && !plan.IsFull)
+                    {
+                        plan.Add(entries.Current);
+                        more = await entries.MoveNextAsync().ConfigureAwait(false);
+                    }
+                    planned += plan.Count;
+                    await RunPassAsync(plan, firstPart, spillFolder, cancellationToken).ConfigureAwait(false);
+                    firstPart += (plan.Count + options.RowsPerPart - 1) / options.RowsPerPart;
                 }
             }
-            return next;
         }
 
-        public async Task WritePartAsync(ViewBatch batch, CancellationToken cancellationToken)
+        /// <summary>
+        /// Reads the pass's segments on <see cref="ViewOptions.MaxParallelism"/> workers and, at the
+        /// same time, encodes and writes every part as soon as its last row has arrived.
+        /// </summary>
+        private async Task RunPassAsync(ViewPlan plan, int firstPart, string spillFolder, CancellationToken cancellationToken)
+        {
+            var parallelism = Math.Max(1, options.MaxParallelism);
+            using var assembler = new PartAssembler(options.MemoryBudgetBytes, spillFolder);
+            var partCount = (plan.Count + options.RowsPerPart - 1) / options.RowsPerPart;
+            for (var p = 0; p < partCount; p++)
+            {
+                assembler.Expect(firstPart + p, Math.Min(options.RowsPerPart, plan.Count - (p * options.RowsPerPart)));
+            }
+            var runs = plan.SortIntoRuns();
+            var complete = Channel.CreateUnbounded<PartBuffer>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var encoders = new Task[parallelism];
+            for (var i = 0; i < parallelism; i++)
+            {
+                encoders[i] = Task.Run(() => EncodeCompletePartsAsync(complete.Reader, assembler, stop), CancellationToken.None);
+            }
+            Exception? failure = null;
+            try
+            {
+                await Parallel.ForEachAsync(runs, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = stop.Token }, async (run, token) =>
+                {
+                    var rows = await fetcher.FetchAsync(plan.Segments[run.Segment], plan.RowsOf(run), firstPart, token).ConfigureAwait(false);
+                    lock (_gate)
+                    {
+                        Digest = Digest.Plus(rows.Digest);
+                        DocumentBytes += rows.DocumentBytes;
+                    }
+                    foreach (var part in assembler.Add(rows))
+                    {
+                        complete.Writer.TryWrite(part);
+                    }
+                }).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+                await stop.CancelAsync().ConfigureAwait(false);
+            }
+            complete.Writer.TryComplete();
+            await Task.WhenAll(encoders).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // An encoder's failure (a store error writing a part) cancels the readers; report the cause, not the cancellation.
+            var encoderFailure = encoders.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault();
+            if (encoderFailure is not null && (failure is null or OperationCanceledException))
+            {
+                ExceptionDispatchInfo.Capture(encoderFailure).Throw();
+            }
+            if (failure is not null)
+            {
+                ExceptionDispatchInfo.Capture(failure).Throw();
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            if (assembler.OpenParts > 0)
+            {
+                throw new InvalidDataException($"Snapshot '{anchor.Id}' of source '{sourceId}': {assembler.OpenParts} parts did not receive all their rows. The live state is damaged; the view was not published.");
+            }
+        }
+
+        private async Task EncodeCompletePartsAsync(ChannelReader<PartBuffer> complete, PartAssembler assembler, CancellationTokenSource stop)
+        {
+            try
+            {
+                await foreach (var buffer in complete.ReadAllAsync(stop.Token).ConfigureAwait(false))
+                {
+                    var rows = PartRows.Decode(buffer.Index, buffer.Expected, assembler.Take(buffer), _segments);
+                    await WritePartAsync(rows, stop.Token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception) when (!stop.IsCancellationRequested)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        private async Task WritePartAsync(PartRows part, CancellationToken cancellationToken)
         {
             var bytes = format == ViewFormat.Jsonl
-                ? JsonlPartEncoder.Encode(batch, options.CompressionLevel)
-                : await ParquetPartEncoder.EncodeAsync(batch, cancellationToken).ConfigureAwait(false);
-            var name = StoreKeys.ViewPartName(Parts.Count, ViewFormats.PartExtension(format));
+                ? JsonlPartEncoder.Encode(part, options.CompressionLevel)
+                : await ParquetPartEncoder.EncodeAsync(part, cancellationToken).ConfigureAwait(false);
+            var name = StoreKeys.ViewPartName(part.Index, ViewFormats.PartExtension(format));
             await PutPartAsync(_folder + name, bytes, cancellationToken).ConfigureAwait(false);
-
-            var entries = batch.Entries;
-            var digest = Digest;
-            foreach (var entry in entries)
+            var written = new ViewPart(name, part.Rows.Length, bytes.Length, ContentHasher.ChecksumHex(bytes), part.Rows[0].Entry.Key, part.Rows[^1].Entry.Key);
+            lock (_gate)
             {
-                digest = digest.Add(entry.Key, entry.ContentHash);
+                // Reported under the lock so that the documents count never goes backwards.
+                _parts.Add(part.Index, written);
+                _writtenDocuments += part.Rows.Length;
+                _writtenBytes += part.DocumentBytes;
+                progress?.Report(new MaterializeProgress(_writtenDocuments, totalDocuments, _writtenBytes, _parts.Count, _clock.Elapsed));
             }
-            Digest = digest;
-            DocumentBytes += batch.DocumentBytes;
-            Parts.Add(new ViewPart(name, entries.Count, bytes.Length, ContentHasher.ChecksumHex(bytes), entries[0].Key, entries[^1].Key));
-            progress?.Report(new MaterializeProgress(Digest.Count, totalDocuments, DocumentBytes, Parts.Count, _clock.Elapsed));
-        }
-
-        private async Task<ViewBatch> FetchAsync(List<LiveEntry> entries, CancellationToken cancellationToken)
-        {
-            var batch = new ViewBatch(entries);
-            await fetcher.FetchAsync(batch, cancellationToken).ConfigureAwait(false);
-            return batch;
         }
 
         /// <summary>Deletes part files a crashed earlier run left beyond this run's last part (e.g. with another RowsPerPart).</summary>
         public async Task RemoveStrayPartsAsync(CancellationToken cancellationToken)
         {
-            var ours = Parts.Select(p => _folder + p.Name).ToHashSet(StringComparer.Ordinal);
+            var ours = _parts.Values.Select(p => _folder + p.Name).ToHashSet(StringComparer.Ordinal);
             var stray = new List<string>();
             await foreach (var stored in store.ListAsync(_folder + "part-", cancellationToken).ConfigureAwait(false))
             {
