@@ -55,10 +55,12 @@ internal sealed class ReconcileBenchmark(BenchArguments args, string scratch)
         var full = new List<double>();
         for (var run = 0; run < args.Runs; run++)
         {
+            Settle();
             var watch = Stopwatch.StartNew();
             var hashed = await ScanAndHashAsync(ranges, Scan, cancellationToken);
             baseline.Add(watch.Elapsed.TotalSeconds);
 
+            Settle();
             watch.Restart();
             var result = await reconciler.RunAsync(request, null, null, cancellationToken);
             full.Add(watch.Elapsed.TotalSeconds);
@@ -70,6 +72,14 @@ internal sealed class ReconcileBenchmark(BenchArguments args, string scratch)
         }
         var incremental = await MeasureIncrementalAsync(store, source, log, documents, changed, cancellationToken);
         return Report(documents, manifest.Ranges.Count, baseline, full, loadBefore) + incremental;
+    }
+
+    /// <summary>Collects garbage left by the previous measurement, so no run pays for another's allocations.</summary>
+    private static void Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
     }
 
     /// <summary>Captures until the log holds the first <paramref name="changes"/> changes of the (fault-free) source.</summary>
@@ -112,9 +122,11 @@ internal sealed class ReconcileBenchmark(BenchArguments args, string scratch)
         ReconciliationResult? fullResult = null, incrementalResult = null;
         for (var run = 0; run < args.Runs; run++)
         {
+            Settle();
             var watch = Stopwatch.StartNew();
             fullResult = await reconciler.RunAsync(new ReconciliationRequest { Seq = head }, null, null, cancellationToken);
             full.Add(watch.Elapsed.TotalSeconds);
+            Settle();
             watch.Restart();
             incrementalResult = await IncrementalAsync();
             incremental.Add(watch.Elapsed.TotalSeconds);

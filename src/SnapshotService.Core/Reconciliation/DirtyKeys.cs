@@ -1,6 +1,7 @@
 using SnapshotService.Log;
 using SnapshotService.Sources;
 using SnapshotService.State;
+using SnapshotService.Views;
 
 namespace SnapshotService.Reconciliation;
 
@@ -26,14 +27,33 @@ public static class DirtyKeys
     {
         ArgumentNullException.ThrowIfNull(log);
         var last = new Dictionary<string, DirtyKey>(StringComparer.Ordinal);
-        await foreach (var record in log.ReadRecordsAsync(afterSeq + 1, toSeq, cancellationToken).ConfigureAwait(false))
+        var head = await log.ReadHeadAsync(cancellationToken).ConfigureAwait(false);
+        var commit = await log.FindCommitContainingSeqAsync(afterSeq + 1, head, cancellationToken).ConfigureAwait(false);
+        for (; commit is not null && commit.FirstSeq <= toSeq; commit = await log.ReadCommitAsync(commit.Number + 1, cancellationToken).ConfigureAwait(false))
         {
-            last[record.Key] = new DirtyKey(record.Key, record.Operation == ChangeOperation.Delete || record.ContentHash is null
-                ? null
-                : new LiveEntry(record.Key, record.PartitionKey, record.Seq, record.SourceVersion, RangeDigest.ParseHash(record.ContentHash), record.Origin, string.Empty));
-            if (last.Count > maxKeys)
+            foreach (var segment in commit.Segments)
             {
-                return null;
+                if (segment.LastSeq <= afterSeq || segment.FirstSeq > toSeq)
+                {
+                    continue;
+                }
+                var data = await log.ReadSegmentAsync(commit, segment, cancellationToken).ConfigureAwait(false);
+                foreach (var line in JsonLines.Split(data))
+                {
+                    // Only the fields before the document are parsed: the tail's documents are never needed here.
+                    var record = ViewLineReader.Fast(segment.Name, line.Number, data.AsMemory(line.Offset, line.Length));
+                    if (record.Seq <= afterSeq || record.Seq > toSeq)
+                    {
+                        continue;
+                    }
+                    last[record.Key] = new DirtyKey(record.Key, record.Operation == ChangeOperation.Delete || record.ContentHash is not { } hash
+                        ? null
+                        : new LiveEntry(record.Key, record.PartitionKey, record.Seq, record.SourceVersion, hash, record.Origin, segment.Name));
+                    if (last.Count > maxKeys)
+                    {
+                        return null;
+                    }
+                }
             }
         }
         var keys = last.Values.ToArray();

@@ -7,11 +7,13 @@ public sealed class ReconciliationOptions
     public const string SectionName = "SnapshotService:Reconciliation";
 
     /// <summary>
-    /// K: incremental runs per full rotation (default 32). Each incremental run scans ⌈ranges/K⌉
+    /// K: incremental runs per full rotation (default 64). Each incremental run scans ⌈ranges/K⌉
     /// ranges besides the changed keys, so every range is verified at least every K runs; with
-    /// runs every 15 minutes, 32 covers the key space every 8 hours at ~3% of a full run's reads.
+    /// runs every 15 minutes, 64 covers the key space every 16 hours at ~1.6% of a full run's
+    /// reads, which keeps a run with 1% of keys changed under 5% of a full run (docs/benchmarks.md;
+    /// 32 measured 6.6%). Lower it for faster coverage, or add a daily full schedule.
     /// </summary>
-    public int RotationRuns { get; set; } = 32;
+    public int RotationRuns { get; set; } = 64;
 
     /// <summary>
     /// Most changed keys an incremental run checks by point reads (default 100,000). Past that,

@@ -40,6 +40,9 @@ public sealed class SimulatedSource : IChangeSource
 
     private const int MinSlotsPerRead = 65_536;
 
+    /// <summary>Live keys a scan copies out per lock: 4096 × 16 B stays off the large object heap.</summary>
+    private const int ScanChunk = 4096;
+
     private readonly TimeProvider _timeProvider;
     private readonly SimulatedRateClock _clock;
     private readonly SimulatedChangeStream _stream;
@@ -110,22 +113,37 @@ public sealed class SimulatedSource : IChangeSource
         {
             throw new ArgumentOutOfRangeException(nameof(underlyingPosition), underlyingPosition, $"Source '{SourceId}' has positions 0..{History.Length}.");
         }
-        IReadOnlyList<(int KeyNumber, long Version)> live;
-        SimulatedState state;
-        lock (_stateLock)
+        // Copied out under the lock in small chunks: a whole range's versions in one list would be a
+        // large-object-heap allocation per range, which only full collections reclaim.
+        var next = 0;
+        var chunk = new List<(int KeyNumber, long Version)>(ScanChunk);
+        SimulatedState? own = null;
+        while (true)
         {
-            state = StateAt(underlyingPosition);
-            live = state.LiveVersions(range);
-        }
-        for (var i = 0; i < live.Count; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (i % 4096 == 4095)
+            SimulatedState state;
+            lock (_stateLock)
             {
-                // Let a long scan interleave with the capture loop instead of hogging a thread pool thread.
-                await Task.Yield();
+                // Another scan may have moved the shared state past this one's position between
+                // chunks; rather than replaying the history back and forth, this scan then
+                // finishes on a state of its own (rare: scans at different positions at once).
+                if (own is null && next > 0 && _state is { } shared && shared.Position > underlyingPosition)
+                {
+                    own = History.StateAfter(underlyingPosition);
+                }
+                state = own ?? StateAt(underlyingPosition);
+                next = state.LiveVersions(range, next, ScanChunk, chunk);
             }
-            yield return state.DocumentOf(live[i].KeyNumber, live[i].Version);
+            foreach (var (keyNumber, version) in chunk)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return state.DocumentOf(keyNumber, version);
+            }
+            if (next < 0)
+            {
+                yield break;
+            }
+            // Let a long scan interleave with the capture loop instead of hogging a thread pool thread.
+            await Task.Yield();
         }
     }
 

@@ -88,6 +88,31 @@ public sealed class SimulatedState
         return live;
     }
 
+    /// <summary>
+    /// Copies into <paramref name="chunk"/> (cleared first) up to <paramref name="max"/> live (key
+    /// number, version) pairs of <paramref name="range"/>, starting at key number
+    /// <paramref name="from"/> (0 = the range's start), in key order. Returns the key number to
+    /// continue from, or −1 when the range is exhausted.
+    /// </summary>
+    public int LiveVersions(KeyRange range, int from, int max, List<(int KeyNumber, long Version)> chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        chunk.Clear();
+        var (first, last) = KeyNumbersIn(range);
+        for (var k = Math.Max(first, from); k <= last; k++)
+        {
+            if (_versions[k] != 0)
+            {
+                if (chunk.Count == max)
+                {
+                    return k;
+                }
+                chunk.Add((k, _versions[k]));
+            }
+        }
+        return -1;
+    }
+
     /// <summary>The live documents whose keys fall in <paramref name="range"/>, in ordinal key order, generated lazily.</summary>
     public IEnumerable<SourceDocument> Documents(KeyRange range)
     {
