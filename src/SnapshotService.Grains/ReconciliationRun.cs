@@ -33,13 +33,14 @@ internal sealed class ReconciliationRun(
         try
         {
             await LiveStateMaintenance.RunAsync(store, sourceId, liveStateOptions, force: true, cancellationToken).ConfigureAwait(false);
-            headSeq = (await new ExportLogReader(store, sourceId).ReadHeadAsync(cancellationToken).ConfigureAwait(false)).LastSeq;
+            var head = await new ExportLogReader(store, sourceId).ReadHeadAsync(cancellationToken).ConfigureAwait(false);
+            headSeq = head.LastSeq;
             await using var source = sources.Create(sourceId);
             var log = new ExportLogReader(store, sourceId);
             var view = new LiveView(store, sourceId, log);
             var cursor = await ReconciliationCursor.ReadAsync(store, sourceId, cancellationToken).ConfigureAwait(false);
             var (plan, dirtyKeys) = writer.Mode == ReconciliationMode.Incremental
-                ? await PlanAsync(view, log, headSeq, cursor, cancellationToken).ConfigureAwait(false)
+                ? await PlanAsync(view, log, head, cursor, cancellationToken).ConfigureAwait(false)
                 : (null, null);
             var request = new ReconciliationRequest
             {
@@ -117,8 +118,9 @@ internal sealed class ReconciliationRun(
     /// the ranges those changes dirtied. Without an aligned seq every range is dirty: the first
     /// incremental run is as thorough as a full one.
     /// </summary>
-    private async Task<(IncrementalPlan Plan, IReadOnlyList<DirtyKey>? DirtyKeys)> PlanAsync(LiveView view, ExportLogReader log, long seq, ReconciliationCursor cursor, CancellationToken cancellationToken)
+    private async Task<(IncrementalPlan Plan, IReadOnlyList<DirtyKey>? DirtyKeys)> PlanAsync(LiveView view, ExportLogReader log, LogHead head, ReconciliationCursor cursor, CancellationToken cancellationToken)
     {
+        var seq = head.LastSeq;
         var now = await view.DigestsAtAsync(seq, cancellationToken).ConfigureAwait(false);
         var ranges = now.Select(r => r.Range).ToList();
         if (cursor.AlignedSeq is not { } aligned || aligned > seq)
@@ -126,7 +128,7 @@ internal sealed class ReconciliationRun(
             return (IncrementalPlanner.Plan(ranges, [.. now.Select(r => r.Index)], options.RotationRuns, cursor.RotationCursor), null);
         }
         var dirtyKeys = options.MaxDirtyKeys > 0
-            ? await DirtyKeys.CollectAsync(log, aligned, seq, options.MaxDirtyKeys, cancellationToken).ConfigureAwait(false)
+            ? await DirtyKeys.CollectAsync(log, aligned, head, options.MaxDirtyKeys, cancellationToken).ConfigureAwait(false)
             : null;
         if (dirtyKeys is not null)
         {

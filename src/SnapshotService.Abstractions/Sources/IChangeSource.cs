@@ -2,7 +2,10 @@ namespace SnapshotService.Sources;
 
 /// <summary>
 /// The port every source adapter implements (simulated, MongoDB, Cosmos DB). Implementations are
-/// used by one capture loop at a time; they need not be thread-safe across concurrent reads.
+/// used by one capture loop at a time: <see cref="ReadChangesAsync"/> is never called concurrently
+/// with itself. <see cref="ScanAsync"/> and <see cref="ReadKeysAsync"/> may run concurrently with
+/// each other on one instance (an incremental reconciliation overlaps its point reads with its
+/// range scans), as database clients allow.
 /// </summary>
 public interface IChangeSource : IAsyncDisposable
 {

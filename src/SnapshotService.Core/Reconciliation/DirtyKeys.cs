@@ -18,46 +18,77 @@ public sealed record DirtyKey(string Key, LiveEntry? Entry);
 /// </summary>
 public static class DirtyKeys
 {
+    /// <summary>Segments read and parsed at once: the tail is read in windows, in parallel within one.</summary>
+    private const int Window = 8;
+
     /// <summary>
-    /// Reads records (afterSeq, toSeq] and returns the last change per key, in key order; null when
-    /// more than <paramref name="maxKeys"/> distinct keys changed (then ranges are cheaper, and the
-    /// caller plans dirty ranges instead). Memory is bounded by <paramref name="maxKeys"/>.
+    /// Reads records (afterSeq, head.LastSeq] and returns the last change per key, in key order;
+    /// null when more than <paramref name="maxKeys"/> distinct keys changed (then ranges are
+    /// cheaper, and the caller plans dirty ranges instead). Memory is bounded by
+    /// <paramref name="maxKeys"/> plus one window of segments' records (metadata only: documents
+    /// are never parsed).
     /// </summary>
-    public static async Task<IReadOnlyList<DirtyKey>?> CollectAsync(ExportLogReader log, long afterSeq, long toSeq, int maxKeys, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<DirtyKey>?> CollectAsync(ExportLogReader log, long afterSeq, LogHead head, int maxKeys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(head);
         var last = new Dictionary<string, DirtyKey>(StringComparer.Ordinal);
-        var head = await log.ReadHeadAsync(cancellationToken).ConfigureAwait(false);
+        var window = new List<(CommitRecord Commit, SegmentRef Segment)>(Window);
         var commit = await log.FindCommitContainingSeqAsync(afterSeq + 1, head, cancellationToken).ConfigureAwait(false);
-        for (; commit is not null && commit.FirstSeq <= toSeq; commit = await log.ReadCommitAsync(commit.Number + 1, cancellationToken).ConfigureAwait(false))
+        for (; commit is not null && commit.FirstSeq <= head.LastSeq; commit = commit.Number < head.CommitNumber ? await log.ReadCommitAsync(commit.Number + 1, cancellationToken).ConfigureAwait(false) : null)
         {
-            foreach (var segment in commit.Segments)
+            foreach (var segment in commit.Segments.Where(s => s.LastSeq > afterSeq && s.FirstSeq <= head.LastSeq))
             {
-                if (segment.LastSeq <= afterSeq || segment.FirstSeq > toSeq)
+                window.Add((commit, segment));
+                if (window.Count == Window && !await TakeWindowAsync(log, window, afterSeq, head.LastSeq, last, maxKeys, cancellationToken).ConfigureAwait(false))
                 {
-                    continue;
-                }
-                var data = await log.ReadSegmentAsync(commit, segment, cancellationToken).ConfigureAwait(false);
-                foreach (var line in JsonLines.Split(data))
-                {
-                    // Only the fields before the document are parsed: the tail's documents are never needed here.
-                    var record = ViewLineReader.Fast(segment.Name, line.Number, data.AsMemory(line.Offset, line.Length));
-                    if (record.Seq <= afterSeq || record.Seq > toSeq)
-                    {
-                        continue;
-                    }
-                    last[record.Key] = new DirtyKey(record.Key, record.Operation == ChangeOperation.Delete || record.ContentHash is not { } hash
-                        ? null
-                        : new LiveEntry(record.Key, record.PartitionKey, record.Seq, record.SourceVersion, hash, record.Origin, segment.Name));
-                    if (last.Count > maxKeys)
-                    {
-                        return null;
-                    }
+                    return null;
                 }
             }
+        }
+        if (!await TakeWindowAsync(log, window, afterSeq, head.LastSeq, last, maxKeys, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
         }
         var keys = last.Values.ToArray();
         Array.Sort(keys, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
         return keys;
+    }
+
+    /// <summary>Reads the window's segments in parallel, applies their records in seq order, and empties the window; false past <paramref name="maxKeys"/>.</summary>
+    private static async Task<bool> TakeWindowAsync(ExportLogReader log, List<(CommitRecord Commit, SegmentRef Segment)> window, long afterSeq, long toSeq, Dictionary<string, DirtyKey> last, int maxKeys, CancellationToken cancellationToken)
+    {
+        var parsed = new List<DirtyKey>[window.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, window.Count), cancellationToken, async (i, token) =>
+        {
+            var (commit, segment) = window[i];
+            var data = await log.ReadSegmentAsync(commit, segment, token).ConfigureAwait(false);
+            var records = new List<DirtyKey>();
+            foreach (var line in JsonLines.Split(data))
+            {
+                // Only the fields before the document are parsed: the tail's documents are never needed here.
+                var record = ViewLineReader.Fast(segment.Name, line.Number, data.AsMemory(line.Offset, line.Length));
+                if (record.Seq > afterSeq && record.Seq <= toSeq)
+                {
+                    records.Add(new DirtyKey(record.Key, record.Operation == ChangeOperation.Delete || record.ContentHash is not { } hash
+                        ? null
+                        : new LiveEntry(record.Key, record.PartitionKey, record.Seq, record.SourceVersion, hash, record.Origin, segment.Name)));
+                }
+            }
+            parsed[i] = records;
+        }).ConfigureAwait(false);
+        window.Clear();
+        foreach (var records in parsed)
+        {
+            foreach (var record in records)
+            {
+                last[record.Key] = record; // segments and lines are in seq order: the last change wins
+                if (last.Count > maxKeys)
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 }

@@ -95,6 +95,36 @@ public sealed class Reconciler
         }
         var limiter = request.SourceDocumentsPerSecond > 0 ? new SourceReadLimiter(request.SourceDocumentsPerSecond, _time) : null;
         progress?.Report(new ReconciliationProgress(0, selected.Count, 0, 0));
+        using var stopPointReads = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Point reads of changed keys and the range scans are independent reads of the source, so
+        // they overlap — unless a read rate limit applies, which they would then have to share.
+        var pointReads = limiter is null
+            ? Task.Run(() => CheckDirtyKeysAsync(request, summaries, selected, null, stopPointReads.Token), CancellationToken.None)
+            : null;
+        try
+        {
+            return await CompareAllAsync(run, summaries, selected, limiter, pointReads, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (pointReads is { IsCompleted: false })
+            {
+                // The ranges ended the run early (a failure): stop the point reads and let them finish.
+                await stopPointReads.CancelAsync().ConfigureAwait(false);
+                await ((Task)pointReads).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private async Task<ReconciliationResult> CompareAllAsync(
+        Run run,
+        IReadOnlyList<RangeSummary> summaries,
+        List<RangeSummary> selected,
+        SourceReadLimiter? limiter,
+        Task<PointReadOutcome>? pointReads,
+        IProgress<ReconciliationProgress>? progress,
+        CancellationToken cancellationToken)
+    {
         for (var i = 0; i < selected.Count; i++)
         {
             var summary = selected[i];
@@ -113,15 +143,22 @@ public sealed class Reconciler
             run.RangesChecked++;
             progress?.Report(new ReconciliationProgress(run.RangesChecked, selected.Count, run.SourceDocumentsRead, run.DriftTotal));
         }
+        PointReadOutcome points;
         try
         {
-            await CheckDirtyKeysAsync(run, summaries, selected, limiter, cancellationToken).ConfigureAwait(false);
+            points = await (pointReads ?? CheckDirtyKeysAsync(run.Request, summaries, selected, limiter, cancellationToken)).ConfigureAwait(false);
         }
         catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
         {
             var cause = ex.InnerException is { } inner ? " (" + inner.Message + ")" : "";
             return Finish(run, summaries.Count, string.Create(CultureInfo.InvariantCulture,
-                $"Point-reading the keys changed since the last aligned run of '{_sourceId}' failed after {run.KeysPointChecked} keys: {ex.Message}{cause}"));
+                $"Point-reading the keys changed since the last aligned run of '{_sourceId}' failed: {ex.Message}{cause}"));
+        }
+        run.KeysPointChecked += points.KeysChecked;
+        run.SourceDocumentsRead += points.DocumentsRead;
+        foreach (var item in points.Drift)
+        {
+            await run.AddAsync(item, cancellationToken).ConfigureAwait(false);
         }
         return Finish(run, summaries.Count, null);
     }
@@ -170,12 +207,17 @@ public sealed class Reconciler
         return new RangeOutcome(summary.Index, summary.Range, found > 0 ? RangeVerdict.Drift : RangeVerdict.DigestOnly, digest, summary.Digest, found, buffer is null);
     }
 
-    /// <summary>Checks the request's dirty keys that no checked range covers, by point reads in batches.</summary>
-    private async Task CheckDirtyKeysAsync(Run run, IReadOnlyList<RangeSummary> summaries, List<RangeSummary> checkedRanges, SourceReadLimiter? limiter, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks the request's dirty keys that no checked range covers, by point reads in batches.
+    /// Touches no shared state of the run (it may run alongside the range scans): the drift found,
+    /// at most one item per dirty key, is returned for the caller to add after the ranges.
+    /// </summary>
+    private async Task<PointReadOutcome> CheckDirtyKeysAsync(ReconciliationRequest request, IReadOnlyList<RangeSummary> summaries, List<RangeSummary> checkedRanges, SourceReadLimiter? limiter, CancellationToken cancellationToken)
     {
-        if (run.Request.Mode != ReconciliationMode.Incremental || run.Request.DirtyKeys is not { Count: > 0 } dirtyKeys)
+        var outcome = new PointReadOutcome();
+        if (request.Mode != ReconciliationMode.Incremental || request.DirtyKeys is not { Count: > 0 } dirtyKeys)
         {
-            return;
+            return outcome;
         }
         var batch = new List<DirtyKey>(PointReadBatch);
         foreach (var dirty in dirtyKeys)
@@ -187,17 +229,18 @@ public sealed class Reconciler
             batch.Add(dirty);
             if (batch.Count == PointReadBatch)
             {
-                await CheckBatchAsync(run, summaries, batch, limiter, cancellationToken).ConfigureAwait(false);
+                await CheckBatchAsync(outcome, request.Hashing, summaries, batch, limiter, cancellationToken).ConfigureAwait(false);
                 batch.Clear();
             }
         }
         if (batch.Count > 0)
         {
-            await CheckBatchAsync(run, summaries, batch, limiter, cancellationToken).ConfigureAwait(false);
+            await CheckBatchAsync(outcome, request.Hashing, summaries, batch, limiter, cancellationToken).ConfigureAwait(false);
         }
+        return outcome;
     }
 
-    private async Task CheckBatchAsync(Run run, IReadOnlyList<RangeSummary> summaries, List<DirtyKey> batch, SourceReadLimiter? limiter, CancellationToken cancellationToken)
+    private async Task CheckBatchAsync(PointReadOutcome outcome, ContentHashOptions hashing, IReadOnlyList<RangeSummary> summaries, List<DirtyKey> batch, SourceReadLimiter? limiter, CancellationToken cancellationToken)
     {
         KeyReadResult read;
         try
@@ -208,8 +251,8 @@ public sealed class Reconciler
         {
             throw new SourceReadException($"the source's point read of {batch.Count} keys threw {ex.GetType().Name}", ex);
         }
-        run.SourceDocumentsRead += read.Documents.Count;
-        run.KeysPointChecked += batch.Count;
+        outcome.DocumentsRead += read.Documents.Count;
+        outcome.KeysChecked += batch.Count;
         if (limiter is not null)
         {
             await limiter.WaitAsync(Math.Max(1, read.Documents.Count), cancellationToken).ConfigureAwait(false);
@@ -217,14 +260,14 @@ public sealed class Reconciler
         var found = new Dictionary<string, SourceKeyState>(read.Documents.Count, StringComparer.Ordinal);
         foreach (var document in read.Documents)
         {
-            found[document.Key] = new SourceKeyState(document.Key, document.PartitionKey, document.SourceVersion, HashOf(document, run.Request.Hashing));
+            found[document.Key] = new SourceKeyState(document.Key, document.PartitionKey, document.SourceVersion, HashOf(document, hashing));
         }
         foreach (var dirty in batch)
         {
             var source = found.TryGetValue(dirty.Key, out var state) ? state : (SourceKeyState?)null;
             if (DriftMerge.DiffKey(IndexHolding(summaries, dirty.Key), source, dirty.Entry) is { } item)
             {
-                await run.AddAsync(item, cancellationToken).ConfigureAwait(false);
+                outcome.Drift.Add(item);
             }
         }
     }
@@ -368,7 +411,17 @@ public sealed class Reconciler
     private static bool IsCancellation(Exception ex, CancellationToken cancellationToken) =>
         ex is OperationCanceledException && cancellationToken.IsCancellationRequested;
 
-    /// <summary>The mutable tallies of one run (one range at a time, no concurrency).</summary>
+    /// <summary>What the point reads of changed keys found (filled by one task, read after it ends).</summary>
+    private sealed class PointReadOutcome
+    {
+        public List<DriftItem> Drift { get; } = [];
+
+        public long KeysChecked { get; set; }
+
+        public long DocumentsRead { get; set; }
+    }
+
+    /// <summary>The mutable tallies of one run (one range at a time; point reads report separately).</summary>
     private sealed class Run(ReconciliationRequest request, Func<DriftItem, CancellationToken, ValueTask>? onDrift, DateTimeOffset startedAt, long startTimestamp)
     {
         public ReconciliationRequest Request { get; } = request;
