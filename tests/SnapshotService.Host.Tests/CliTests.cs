@@ -125,24 +125,12 @@ public sealed class CliTests(HostFixture host)
         Assert.StartsWith(HostFixture.SourceId + "\t", console.Out.ToString(), StringComparison.Ordinal);
     }
 
-    private async Task<CliResult> RunAsync(params string[] args)
-    {
-        var console = Console();
-        var code = await Cli.SnapshotCtl.RunAsync(["--endpoint", host.GrpcEndpoint, .. args], console.Console, _ => null);
-        return new CliResult(code, console.Out.ToString(), console.Error.ToString());
-    }
+    private Task<CliResult> RunAsync(params string[] args) => CliRun.RunAsync(host, args);
 
     private static (Cli.CliConsole Console, StringWriter Out, StringWriter Error) Console()
     {
         var output = new StringWriter();
         var error = new StringWriter();
         return (new Cli.CliConsole(output, error, IsTerminal: false), output, error);
-    }
-
-    private sealed record CliResult(int ExitCode, string Out, string Error)
-    {
-        public string[] Lines => Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-        public Dictionary<string, string> Fields => Lines.Select(l => l.Split('\t', 2)).ToDictionary(p => p[0], p => p[1]);
     }
 }

@@ -1,6 +1,3 @@
-extern alias snapshotctl;
-using Cli = snapshotctl::SnapshotService.Cli;
-
 namespace SnapshotService.Host.Tests;
 
 /// <summary>snapshotctl reconcile/drift run in-process against the drift test host.</summary>
@@ -45,18 +42,5 @@ public sealed class ReconcileCliTests(DriftHostFixture host)
         Assert.Contains(episodes.Lines, l => l.StartsWith(missing.FirstKeys[0] + "\t", StringComparison.Ordinal));
     }
 
-    private async Task<CliResult> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await Cli.SnapshotCtl.RunAsync(["--endpoint", host.GrpcEndpoint, .. args], new Cli.CliConsole(output, error, IsTerminal: false), _ => null);
-        return new CliResult(code, output.ToString(), error.ToString());
-    }
-
-    private sealed record CliResult(int ExitCode, string Out, string Error)
-    {
-        public string[] Lines => Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-        public Dictionary<string, string> Fields => Lines.Select(l => l.Split('\t', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
-    }
+    private Task<CliResult> RunAsync(params string[] args) => CliRun.RunAsync(host, args);
 }

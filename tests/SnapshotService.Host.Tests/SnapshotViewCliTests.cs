@@ -176,18 +176,5 @@ public sealed class SnapshotViewCliTests(HostFixture host)
         return await host.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { SourceId = Id });
     }
 
-    private async Task<CliResult> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await Cli.SnapshotCtl.RunAsync(["--endpoint", host.GrpcEndpoint, .. args], new Cli.CliConsole(output, error, IsTerminal: false), _ => null);
-        return new CliResult(code, output.ToString(), error.ToString());
-    }
-
-    private sealed record CliResult(int ExitCode, string Out, string Error)
-    {
-        public string[] Lines => Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-        public Dictionary<string, string> Fields => Lines.Select(l => l.Split('\t', 2)).ToDictionary(p => p[0], p => p[1]);
-    }
+    private Task<CliResult> RunAsync(params string[] args) => CliRun.RunAsync(host, args);
 }
