@@ -130,9 +130,6 @@ public sealed class CapturePipeline : IAsyncDisposable
             : throw new InvalidOperationException($"Capture of source '{_log.SourceId}' stopped before the repair was committed; nothing of it was written. Run the reconciliation again.");
     }
 
-    /// <summary>Capture changes dropped because a repair had written the key at a newer version.</summary>
-    public long ChangesDroppedByRepairGuard => _repairs.Guard.Dropped;
-
     /// <summary>Stops reading, commits what was read, and waits for both loops (clean shutdown).</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {

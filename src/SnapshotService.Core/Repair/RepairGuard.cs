@@ -27,17 +27,8 @@ public sealed class RepairGuard
 
     private RepairGuard(Dictionary<string, long> versions) => _versions = versions;
 
-    /// <summary>Keys currently guarded.</summary>
-    public int Count => _versions.Count;
-
-    /// <summary>Capture changes dropped so far because a repair was newer.</summary>
-    public long Dropped { get; private set; }
-
     /// <summary>An empty guard (a source that was never repaired).</summary>
     public static RepairGuard Empty() => new(new Dictionary<string, long>(StringComparer.Ordinal));
-
-    /// <summary>The guarded version of <paramref name="key"/>, or null.</summary>
-    public long? VersionOf(string key) => _versions.TryGetValue(key, out var version) ? version : null;
 
     /// <summary>Loads the source's guard; an empty guard when the file does not exist.</summary>
     /// <exception cref="InvalidDataException">The file exists but is unreadable (named in the message).</exception>
@@ -125,11 +116,7 @@ public sealed class RepairGuard
                     kept.Add(changes[j]);
                 }
             }
-            if (drop)
-            {
-                Dropped++;
-            }
-            else
+            if (!drop)
             {
                 kept?.Add(change);
             }
