@@ -33,10 +33,10 @@ internal sealed class ReconciliationRun(
         try
         {
             await LiveStateMaintenance.RunAsync(store, sourceId, liveStateOptions, force: true, cancellationToken).ConfigureAwait(false);
-            var head = await new ExportLogReader(store, sourceId).ReadHeadAsync(cancellationToken).ConfigureAwait(false);
+            var log = new ExportLogReader(store, sourceId);
+            var head = await log.ReadHeadAsync(cancellationToken).ConfigureAwait(false);
             headSeq = head.LastSeq;
             await using var source = sources.Create(sourceId);
-            var log = new ExportLogReader(store, sourceId);
             var view = new LiveView(store, sourceId, log);
             var cursor = await ReconciliationCursor.ReadAsync(store, sourceId, cancellationToken).ConfigureAwait(false);
             var (plan, dirtyKeys) = writer.Mode == ReconciliationMode.Incremental

@@ -302,13 +302,8 @@ public static class SegmentCodec
     private static LogRecord ParseLineCore(ReadOnlyMemory<byte> line)
     {
         var reader = new Utf8JsonReader(line.Span, new JsonReaderOptions { MaxDepth = 256 });
-        long? seq = null;
-        ChangeOperation? op = null;
-        string? key = null;
-        string? partitionKey = null;
-        long sourceVersion = 0;
+        var header = new RecordHeader();
         string? contentHash = null;
-        var origin = ChangeOrigin.Capture;
         DateTimeOffset? sourceTime = null;
         var document = ReadOnlyMemory<byte>.Empty;
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -317,45 +312,14 @@ public static class SegmentCodec
         }
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("seq"u8))
+            if (RecordHeaderFields.TryRead(ref reader, ref header))
             {
-                reader.Read();
-                seq = reader.GetInt64();
+                continue;
             }
-            else if (reader.ValueTextEquals("op"u8))
-            {
-                reader.Read();
-                op = reader.ValueTextEquals("upsert"u8) ? ChangeOperation.Upsert
-                    : reader.ValueTextEquals("delete"u8) ? ChangeOperation.Delete
-                    : throw new InvalidDataException($"unknown op '{reader.GetString()}'");
-            }
-            else if (reader.ValueTextEquals("key"u8))
-            {
-                reader.Read();
-                key = reader.GetString();
-            }
-            else if (reader.ValueTextEquals("partition_key"u8))
-            {
-                reader.Read();
-                partitionKey = reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
-            }
-            else if (reader.ValueTextEquals("source_version"u8))
-            {
-                reader.Read();
-                sourceVersion = reader.GetInt64();
-            }
-            else if (reader.ValueTextEquals("content_hash"u8))
+            if (reader.ValueTextEquals("content_hash"u8))
             {
                 reader.Read();
                 contentHash = reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
-            }
-            else if (reader.ValueTextEquals("origin"u8))
-            {
-                reader.Read();
-                origin = reader.ValueTextEquals("capture"u8) ? ChangeOrigin.Capture
-                    : reader.ValueTextEquals("backfill"u8) ? ChangeOrigin.Backfill
-                    : reader.ValueTextEquals("repair"u8) ? ChangeOrigin.Repair
-                    : throw new InvalidDataException($"unknown origin '{reader.GetString()}'");
             }
             else if (reader.ValueTextEquals("source_time"u8))
             {
@@ -378,11 +342,11 @@ public static class SegmentCodec
                 reader.Skip(); // fields added by later minor versions
             }
         }
-        if (seq is null || op is null || key is null || sourceTime is null)
+        if (header.Seq is not { } seq || header.Operation is not { } op || header.Key is not { } key || sourceTime is null)
         {
             throw new InvalidDataException("seq, op, key and source_time are required");
         }
-        return new LogRecord(seq.Value, op.Value, key, partitionKey, sourceVersion, contentHash, origin, sourceTime.Value, document);
+        return new LogRecord(seq, op, key, header.PartitionKey, header.SourceVersion, contentHash, header.Origin, sourceTime.Value, document);
     }
 
     /// <summary>Per-thread buffers: the JSON-lines buffer, its writer and a zstd compressor.</summary>

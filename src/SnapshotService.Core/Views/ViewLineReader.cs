@@ -42,13 +42,8 @@ internal static class ViewLineReader
     {
         var span = line.Span;
         var reader = new Utf8JsonReader(span, new JsonReaderOptions { MaxDepth = 256 });
-        long? seq = null;
-        ChangeOperation? op = null;
-        string? key = null;
-        string? partitionKey = null;
-        long sourceVersion = 0;
+        var header = new RecordHeader();
         UInt128? contentHash = null;
-        var origin = ChangeOrigin.Capture;
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             throw new InvalidDataException("expected a JSON object");
@@ -70,34 +65,11 @@ internal static class ViewLineReader
                 }
                 return Done(line[start..end]);
             }
-            if (reader.ValueTextEquals("seq"u8))
+            if (RecordHeaderFields.TryRead(ref reader, ref header))
             {
-                reader.Read();
-                seq = reader.GetInt64();
+                continue;
             }
-            else if (reader.ValueTextEquals("op"u8))
-            {
-                reader.Read();
-                op = reader.ValueTextEquals("upsert"u8) ? ChangeOperation.Upsert
-                    : reader.ValueTextEquals("delete"u8) ? ChangeOperation.Delete
-                    : throw new InvalidDataException("unknown op");
-            }
-            else if (reader.ValueTextEquals("key"u8))
-            {
-                reader.Read();
-                key = reader.GetString();
-            }
-            else if (reader.ValueTextEquals("partition_key"u8))
-            {
-                reader.Read();
-                partitionKey = reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
-            }
-            else if (reader.ValueTextEquals("source_version"u8))
-            {
-                reader.Read();
-                sourceVersion = reader.GetInt64();
-            }
-            else if (reader.ValueTextEquals("content_hash"u8))
+            if (reader.ValueTextEquals("content_hash"u8))
             {
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.Null)
@@ -110,14 +82,6 @@ internal static class ViewLineReader
                     contentHash = parsed;
                 }
             }
-            else if (reader.ValueTextEquals("origin"u8))
-            {
-                reader.Read();
-                origin = reader.ValueTextEquals("capture"u8) ? ChangeOrigin.Capture
-                    : reader.ValueTextEquals("backfill"u8) ? ChangeOrigin.Backfill
-                    : reader.ValueTextEquals("repair"u8) ? ChangeOrigin.Repair
-                    : throw new InvalidDataException("unknown origin");
-            }
             else
             {
                 reader.Read();
@@ -127,8 +91,8 @@ internal static class ViewLineReader
         throw new InvalidDataException("no document field");
 
         ViewLine Done(ReadOnlyMemory<byte> document) =>
-            seq is null || op is null || key is null
+            header.Seq is not { } seq || header.Operation is not { } op || header.Key is not { } key
                 ? throw new InvalidDataException("seq, op and key come before the document")
-                : new ViewLine(seq.Value, op.Value, key, partitionKey, sourceVersion, contentHash, origin, document);
+                : new ViewLine(seq, op, key, header.PartitionKey, header.SourceVersion, contentHash, header.Origin, document);
     }
 }
