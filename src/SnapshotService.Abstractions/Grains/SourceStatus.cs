@@ -14,6 +14,12 @@ public enum SourceState
 
     /// <summary>Capture stopped on an error; <see cref="SourceStatus.FailureReason"/> says why.</summary>
     Failed = 3,
+
+    /// <summary>
+    /// The source's stream ended for good (collection dropped or renamed, change stream
+    /// invalidated); the reason says what happened. Capture stops; resume after fixing the source.
+    /// </summary>
+    Invalidated = 4,
 }
 
 /// <summary>What GetSource shows.</summary>

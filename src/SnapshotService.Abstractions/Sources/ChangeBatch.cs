@@ -11,4 +11,11 @@ public sealed record ChangeBatch(IReadOnlyList<SourceChange> Changes, SourcePosi
 {
     /// <summary>True when the batch carries no change.</summary>
     public bool IsEmpty => Changes.Count == 0;
+
+    /// <summary>
+    /// Events the adapter reports alongside the changes (history lost, backfill started or done).
+    /// The capture pipeline hands them to the source grain once the batch is committed, so a
+    /// reaction such as "reconcile after the re-backfill" never runs ahead of the data.
+    /// </summary>
+    public IReadOnlyList<SourceNotice> Notices { get; init; } = [];
 }

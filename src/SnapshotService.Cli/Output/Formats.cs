@@ -20,6 +20,7 @@ internal static class Formats
         SourceState.Running => "running",
         SourceState.Paused => "paused",
         SourceState.Failed => "failed",
+        SourceState.Invalidated => "invalidated",
         _ => "unspecified",
     };
 

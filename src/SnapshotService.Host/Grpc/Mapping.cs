@@ -36,6 +36,7 @@ internal static class Mapping
         SourceState.Running => V1.SourceState.Running,
         SourceState.Paused => V1.SourceState.Paused,
         SourceState.Failed => V1.SourceState.Failed,
+        SourceState.Invalidated => V1.SourceState.Invalidated,
         _ => V1.SourceState.Unspecified,
     };
 
