@@ -68,4 +68,28 @@ internal static class RecordHeaderFields
         }
         return true;
     }
+
+    /// <summary>
+    /// The seq of a segment line, read from its first field as the writer puts it; any other
+    /// layout goes through the exact parser (which also names what is wrong with a damaged line).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The line is not a valid record.</exception>
+    public static long SeqOf(string fileName, int lineNumber, ReadOnlyMemory<byte> line)
+    {
+        var reader = new Utf8JsonReader(line.Span);
+        try
+        {
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject && reader.Read() &&
+                reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("seq"u8) && reader.Read() &&
+                reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var seq))
+            {
+                return seq;
+            }
+        }
+        catch (JsonException)
+        {
+            // Fall through to the exact parser for the precise message.
+        }
+        return SegmentCodec.ParseLine(fileName, lineNumber, line).Seq;
+    }
 }

@@ -58,7 +58,9 @@ public static class LiveStateCompactor
         }
         var commit = await log.ReadCommitAsync(target, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Source '{state.SourceId}': commit {target} is missing although the head is {head.CommitNumber}."));
-        var tail = await LogTail.CollectAsync(log, previous.CommitNumber, previous.LastSeq, commit.LastSeq, KeyRange.All, cancellationToken).ConfigureAwait(false);
+        var files = await LiveFileCounter.StartAsync(previous, state, log, cancellationToken).ConfigureAwait(false);
+        var tail = await LogTail.CollectAsync(log, previous.CommitNumber, previous.LastSeq, commit.LastSeq, KeyRange.All, cancellationToken,
+            segment => files.NoteFile(segment.Name, segment.LastSeq - segment.FirstSeq + 1)).ConfigureAwait(false);
 
         var ranges = new List<LiveStateRange>(previous.Ranges.Count + 1);
         var from = 0;
@@ -72,14 +74,17 @@ public static class LiveStateCompactor
                 continue;
             }
             var merged = new List<LiveEntry>(checked((int)previous.Ranges[i].Digest.Count) + slice.Count);
-            await foreach (var entry in LiveMerge.MergeAsync(state.ReadRangeAsync(previous, i, cancellationToken), slice).WithCancellation(cancellationToken).ConfigureAwait(false))
+            await foreach (var entry in LiveMerge.MergeAsync(files.RemovingAsync(state.ReadRangeAsync(previous, i, cancellationToken), cancellationToken), slice).WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 merged.Add(entry);
+                files.Add(entry);
             }
             await WriteSplitAsync(store, state.SourceId, target, keys.StartInclusive, merged, 0, merged.Count, options, ranges, cancellationToken).ConfigureAwait(false);
         }
 
-        var manifest = new LiveStateManifest(state.SourceId, target, commit.LastSeq, commit.Position, LogTime.Now(), ranges);
+        var stats = files.ToStats(state.SourceId);
+        (ranges, stats) = await SegmentRepacker.RepackIfSparseAsync(store, log, target, ranges, stats, options, cancellationToken).ConfigureAwait(false);
+        var manifest = new LiveStateManifest(state.SourceId, target, commit.LastSeq, commit.Position, LogTime.Now(), ranges, stats);
         var manifestKey = StoreKeys.StateManifest(state.SourceId, target);
         if (!await store.PutIfAbsentAsync(manifestKey, LiveStateJson.EncodeManifest(manifest, options.MaxKeysPerRange), cancellationToken).ConfigureAwait(false))
         {
@@ -92,7 +97,7 @@ public static class LiveStateCompactor
     }
 
     /// <summary>Writes entries [start, start+count) as one range, or — past the maximum — as two halves split at the median, recursively.</summary>
-    private static async Task WriteSplitAsync(IObjectStore store, string sourceId, long commitNumber, string? startKey, List<LiveEntry> entries, int start, int count, LiveStateOptions options, List<LiveStateRange> output, CancellationToken cancellationToken)
+    internal static async Task WriteSplitAsync(IObjectStore store, string sourceId, long commitNumber, string? startKey, List<LiveEntry> entries, int start, int count, LiveStateOptions options, List<LiveStateRange> output, CancellationToken cancellationToken)
     {
         if (count > options.MaxKeysPerRange)
         {

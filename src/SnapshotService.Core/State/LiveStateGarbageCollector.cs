@@ -4,7 +4,7 @@ namespace SnapshotService.State;
 
 /// <summary>
 /// Removes live-state manifests beyond the newest <see cref="LiveStateOptions.KeepManifests"/>
-/// and range files no kept manifest references. Manifests pinned by retention
+/// and range and pack files no kept manifest references. Manifests pinned by retention
 /// (<see cref="Retention.ManifestPins"/>: the one each retained snapshot's view starts from, and
 /// the retention boundary) are kept whatever their age, so pruned history never strands a snapshot.
 /// </summary>
@@ -27,11 +27,14 @@ public static class LiveStateGarbageCollector
 
         // List range files before reading manifests: a file referenced by a manifest written meanwhile is young, so minAge keeps it.
         var candidates = new List<string>();
-        await foreach (var item in store.ListAsync(StoreKeys.StateRangesPrefix(state.SourceId), cancellationToken).ConfigureAwait(false))
+        foreach (var prefix in new[] { StoreKeys.StateRangesPrefix(state.SourceId), StoreKeys.StatePacksPrefix(state.SourceId) })
         {
-            if (item.LastModified <= cutoff)
+            await foreach (var item in store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
             {
-                candidates.Add(item.Key);
+                if (item.LastModified <= cutoff)
+                {
+                    candidates.Add(item.Key);
+                }
             }
         }
         var numbers = await state.ListManifestCommitsAsync(cancellationToken).ConfigureAwait(false);
@@ -51,6 +54,11 @@ public static class LiveStateGarbageCollector
                 {
                     referenced.Add(root + range.File);
                 }
+            }
+            // Packs are only written together with file counts, so a manifest without counts names none.
+            foreach (var file in manifest?.Files ?? [])
+            {
+                referenced.Add(root + file.Name);
             }
         }
         var removed = new List<string>();

@@ -18,7 +18,8 @@ internal static class LiveStateJson
             var r = m.Ranges[i];
             ranges[i] = new RangeDto(r.StartKey, r.File, r.Digest.Count, r.Digest.SumHex, r.Bytes, r.Checksum);
         }
-        var dto = new ManifestDto(FormatVersion, m.SourceId, m.CommitNumber, m.LastSeq, m.Position.Token, m.WrittenAt, maxKeysPerRange, m.Count, ranges);
+        var files = m.Files?.Select(f => new FileDto(f.Name, f.Lines, f.Live)).ToArray();
+        var dto = new ManifestDto(FormatVersion, m.SourceId, m.CommitNumber, m.LastSeq, m.Position.Token, m.WrittenAt, maxKeysPerRange, m.Count, ranges, files);
         return JsonSerializer.SerializeToUtf8Bytes(dto, LogJson.Options);
     }
 
@@ -52,7 +53,21 @@ internal static class LiveStateJson
             }
             ranges[i] = new LiveStateRange(r.StartKey, r.File, new RangeDigest(r.Count, sum), r.Bytes, r.Checksum);
         }
-        return new LiveStateManifest(dto.SourceId, dto.CommitNumber, dto.LastSeq, new SourcePosition(dto.Position ?? string.Empty), dto.WrittenAt, ranges);
+        LiveFileStats[]? files = null;
+        if (dto.Files is not null)
+        {
+            files = new LiveFileStats[dto.Files.Count];
+            for (var i = 0; i < files.Length; i++)
+            {
+                var f = dto.Files[i];
+                if (f.Name is null || f.Lines < 1 || f.Live < 1 || f.Live > f.Lines)
+                {
+                    throw new InvalidDataException($"Live-state manifest '{key}': file {i} is malformed (name {f.Name ?? "null"}, lines {f.Lines}, live {f.Live}).");
+                }
+                files[i] = new LiveFileStats(f.Name, f.Lines, f.Live);
+            }
+        }
+        return new LiveStateManifest(dto.SourceId, dto.CommitNumber, dto.LastSeq, new SourcePosition(dto.Position ?? string.Empty), dto.WrittenAt, ranges, files);
     }
 
     public static byte[] EncodeLatest(LatestStateDto pointer) => JsonSerializer.SerializeToUtf8Bytes(pointer, LogJson.Options);
@@ -74,9 +89,12 @@ internal sealed record ManifestDto(
     DateTimeOffset WrittenAt,
     int MaxKeysPerRange,
     long Count,
-    IReadOnlyList<RangeDto>? Ranges);
+    IReadOnlyList<RangeDto>? Ranges,
+    IReadOnlyList<FileDto>? Files);
 
 /// <summary>JSON form of <see cref="LiveStateRange"/>.</summary>
+internal sealed record FileDto(string? Name, long Lines, long Live);
+
 internal sealed record RangeDto(string? StartKey, string? File, long Count, string? Digest, long Bytes, string? Checksum);
 
 /// <summary><c>state/latest.json</c>: a replaceable pointer to the newest manifest (a hint; the manifests are the truth).</summary>

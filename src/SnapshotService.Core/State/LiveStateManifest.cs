@@ -13,20 +13,25 @@ namespace SnapshotService.State;
 /// <param name="Position">The source position in commit <see cref="CommitNumber"/>.</param>
 /// <param name="WrittenAt">When the manifest was written.</param>
 /// <param name="Ranges">The key ranges in key order; the first starts at null; never empty.</param>
+/// <param name="Files">
+/// Every file (segment or pack) the entries name, with its live count; null in manifests written
+/// before packs existed (compaction then counts once by reading the entries).
+/// </param>
 public sealed record LiveStateManifest(
     string SourceId,
     long CommitNumber,
     long LastSeq,
     SourcePosition Position,
     DateTimeOffset WrittenAt,
-    IReadOnlyList<LiveStateRange> Ranges)
+    IReadOnlyList<LiveStateRange> Ranges,
+    IReadOnlyList<LiveFileStats>? Files = null)
 {
     /// <summary>Live keys in the whole state.</summary>
     public long Count => Ranges.Sum(r => r.Digest.Count);
 
     /// <summary>The state before the first commit: one empty range covering every key.</summary>
     public static LiveStateManifest Empty(string sourceId) =>
-        new(sourceId, 0, 0, SourcePosition.Start, DateTimeOffset.MinValue, [new LiveStateRange(null, null, RangeDigest.Empty, 0, null)]);
+        new(sourceId, 0, 0, SourcePosition.Start, DateTimeOffset.MinValue, [new LiveStateRange(null, null, RangeDigest.Empty, 0, null)], []);
 
     /// <summary>The keys range <paramref name="index"/> covers: its start key up to the next range's start key.</summary>
     public KeyRange KeyRangeOf(int index) => new(Ranges[index].StartKey, index + 1 < Ranges.Count ? Ranges[index + 1].StartKey : null);

@@ -19,6 +19,23 @@ public sealed class LiveStateOptions
     public int CompressionLevel { get; set; } = 3;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming every invalid setting.</summary>
+    /// <summary>
+    /// A file whose live documents are fewer than this fraction of its lines is sparse: compaction
+    /// copies its live lines into dense pack files, so a view reads about one line per live key
+    /// instead of whole segments of overwritten ones. Lower values re-pack less often (less
+    /// background I/O) and leave views reading more; 0 turns re-packing off.
+    /// </summary>
+    public double RepackBelowDensity { get; set; } = 0.6;
+
+    /// <summary>
+    /// Re-pack only when the sparse files hold at least this many lines together, so the work comes
+    /// in batches worth a pass over the live state's entries (which re-packing needs).
+    /// </summary>
+    public long RepackMinLines { get; set; } = 100_000;
+
+    /// <summary>Uncompressed size at which a pack file is cut (the same order as a log segment).</summary>
+    public int PackTargetBytes { get; set; } = 8 * 1024 * 1024;
+
     public void ThrowIfInvalid()
     {
         var problems = new List<string>();
@@ -33,6 +50,18 @@ public sealed class LiveStateOptions
         if (CompressionLevel is < 1 or > 22)
         {
             problems.Add($"CompressionLevel must be 1..22 (was {CompressionLevel}).");
+        }
+        if (RepackBelowDensity is < 0 or > 1 || double.IsNaN(RepackBelowDensity))
+        {
+            problems.Add($"RepackBelowDensity must be 0..1 (was {RepackBelowDensity}); 0 turns re-packing off.");
+        }
+        if (RepackMinLines < 1)
+        {
+            problems.Add($"RepackMinLines must be at least 1 (was {RepackMinLines}).");
+        }
+        if (PackTargetBytes < 64 * 1024)
+        {
+            problems.Add($"PackTargetBytes must be at least 65536 (was {PackTargetBytes}).");
         }
         if (problems.Count > 0)
         {

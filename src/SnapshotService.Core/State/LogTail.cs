@@ -17,7 +17,7 @@ internal readonly record struct TailChange(string Key, LiveEntry? Entry);
 /// </summary>
 internal static class LogTail
 {
-    public static async Task<TailChange[]> CollectAsync(ExportLogReader log, long afterCommit, long afterSeq, long toSeq, KeyRange range, CancellationToken cancellationToken)
+    public static async Task<TailChange[]> CollectAsync(ExportLogReader log, long afterCommit, long afterSeq, long toSeq, KeyRange range, CancellationToken cancellationToken, Action<SegmentRef>? segmentRead = null)
     {
         var last = new Dictionary<string, TailChange>(StringComparer.Ordinal);
         var reached = afterSeq;
@@ -38,6 +38,7 @@ internal static class LogTail
                     continue;
                 }
                 var data = await log.ReadSegmentAsync(commit, segment, cancellationToken).ConfigureAwait(false);
+                segmentRead?.Invoke(segment);
                 foreach (var record in SegmentCodec.ParseLines(segment.Name, data))
                 {
                     if (record.Seq <= afterSeq || record.Seq > toSeq || !range.Contains(record.Key))

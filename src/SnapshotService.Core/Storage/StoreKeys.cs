@@ -180,6 +180,8 @@ public static class StoreKeys
     /// <summary>Folder of live-state checkpoints (compaction): range files, manifests and the latest pointer.</summary>
     public const string StateFolder = "state/";
 
+    private const string PacksFolder = "packs/";
+
     /// <summary>The prefix of a source's live-state files: <c>sources/{id}/state/</c>.</summary>
     public static string StatePrefix(string sourceId) => SourceRoot(sourceId) + StateFolder;
 
@@ -201,6 +203,38 @@ public static class StoreKeys
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(commitNumber);
         return Validate(StateFolder + "ranges/" + commitNumber.ToString("D20", CultureInfo.InvariantCulture) + "-" + checksumHex + SegmentExtension, nameof(checksumHex));
+    }
+
+    /// <summary>The prefix of a source's pack files: <c>state/packs/</c>.</summary>
+    public static string StatePacksPrefix(string sourceId) => StatePrefix(sourceId) + PacksFolder;
+
+    /// <summary>
+    /// A pack file name relative to the source root: <c>state/packs/{firstSeq:D20}-{checksum}.jsonl.zst</c>.
+    /// Packs hold verbatim copies of segment lines that compaction moved out of sparse files.
+    /// </summary>
+    public static string StatePackName(long firstSeq, string checksumHex)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(firstSeq);
+        return Validate(StateFolder + PacksFolder + firstSeq.ToString("D20", CultureInfo.InvariantCulture) + "-" + checksumHex + SegmentExtension, nameof(checksumHex));
+    }
+
+    /// <summary>True when <paramref name="name"/> (relative to the source root) is a pack file rather than a log segment.</summary>
+    public static bool IsPackName(string name) => name.StartsWith(StateFolder + PacksFolder, StringComparison.Ordinal);
+
+    /// <summary>Reads the first seq and checksum out of a pack name (<c>state/packs/{firstSeq:D20}-{checksum}.jsonl.zst</c>).</summary>
+    public static bool TryParsePackName(string name, out long firstSeq, out string checksumHex)
+    {
+        firstSeq = 0;
+        checksumHex = string.Empty;
+        var prefix = StateFolder + PacksFolder;
+        if (!IsPackName(name) || !name.EndsWith(SegmentExtension, StringComparison.Ordinal) || name.Length < prefix.Length + 22 ||
+            name[prefix.Length + 20] != '-' ||
+            !long.TryParse(name.AsSpan(prefix.Length, 20), NumberStyles.None, CultureInfo.InvariantCulture, out firstSeq))
+        {
+            return false;
+        }
+        checksumHex = name[(prefix.Length + 21)..^SegmentExtension.Length];
+        return checksumHex.Length > 0;
     }
 
     /// <summary>The mutable pointer to the newest live-state manifest: <c>state/latest.json</c>.</summary>

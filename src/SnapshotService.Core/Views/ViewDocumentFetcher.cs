@@ -3,6 +3,7 @@ using SnapshotService.Hashing;
 using SnapshotService.Log;
 using SnapshotService.Sources;
 using SnapshotService.State;
+using SnapshotService.Storage;
 
 namespace SnapshotService.Views;
 
@@ -16,7 +17,14 @@ internal sealed class ViewDocumentFetcher(ExportLogReader log, LogHead head, Con
 {
     public async Task<SegmentRows> FetchAsync(string segmentName, ReadOnlyMemory<PlannedRow> rows, int firstPart, CancellationToken cancellationToken)
     {
-        var (segment, data) = await ReadSegmentAsync(segmentName, rows.Span[0].Seq, cancellationToken).ConfigureAwait(false);
+        if (StoreKeys.IsPackName(segmentName))
+        {
+            var pack = await LiveFileReader.ReadAsync(log, head, segmentName, rows.Span[0].Seq, cancellationToken).ConfigureAwait(false);
+            return RoutePack(segmentName, pack, rows.Span, firstPart);
+        }
+        var (commit, segment) = await LiveFileReader.FindSegmentAsync(log, head, segmentName, rows.Span[0].Seq, cancellationToken).ConfigureAwait(false);
+        // Verifies the segment's size and checksum against its commit record before decompressing.
+        var data = await log.ReadSegmentAsync(commit, segment, cancellationToken).ConfigureAwait(false);
         return Route(segmentName, segment, data, rows.Span, firstPart);
     }
 
@@ -46,27 +54,55 @@ internal sealed class ViewDocumentFetcher(ExportLogReader log, LogHead head, Con
             }
             var end = data.AsSpan(offset).IndexOf((byte)'\n');
             var length = end < 0 ? data.Length - offset : end;
-            var fast = ViewLineReader.Fast(segmentName, (int)line + 1, data.AsMemory(offset, length));
-            var record = IsExactly(planned, fast)
-                ? fast
-                : Check(planned, ViewLineReader.Exact(segmentName, (int)line + 1, data.AsMemory(offset, length)), segmentName);
-            output.Digest = output.Digest.Add(record.Key, planned.ContentHash);
-            output.DocumentBytes += record.Document.Length;
-            var start = output.Data.WrittenCount;
-            ViewRowCodec.Write(output.Data, planned.Ordinal % rowsPerPart, record.Seq, record.SourceVersion, planned.ContentHash, record.Origin, planned.Segment, record.Key, record.PartitionKey, record.Document.Span);
-            output.Rows.Add((firstPart + (planned.Ordinal / rowsPerPart), start, output.Data.WrittenCount - start));
+            Emit(output, planned, data.AsMemory(offset, length), (int)line + 1, segmentName, firstPart);
         }
         return output;
     }
 
-    private async Task<(SegmentRef Segment, byte[] Data)> ReadSegmentAsync(string segmentName, long seq, CancellationToken cancellationToken)
+    /// <summary>
+    /// A pack's lines are in seq order but not consecutive (they are the live lines of other
+    /// files), so each line's seq is read until the planned one is reached.
+    /// </summary>
+    private SegmentRows RoutePack(string packName, byte[] data, ReadOnlySpan<PlannedRow> rows, int firstPart)
     {
-        var commit = await log.FindCommitContainingSeqAsync(seq, head, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidDataException($"Source '{log.SourceId}': no commit holds seq {seq}, which the live state says is in segment '{segmentName}'. The log was pruned or damaged; the view cannot be built.");
-        var segment = commit.Segments.FirstOrDefault(s => string.Equals(s.Name, segmentName, StringComparison.Ordinal))
-            ?? throw new InvalidDataException($"Source '{log.SourceId}': commit {commit.Number} holding seq {seq} does not list segment '{segmentName}' named by the live state. The live state is damaged; delete state/ and compact again.");
-        // Verifies the segment's size and checksum against its commit record before decompressing.
-        return (segment, await log.ReadSegmentAsync(commit, segment, cancellationToken).ConfigureAwait(false));
+        var output = new SegmentRows(data.Length);
+        var next = 0;
+        foreach (var line in JsonLines.Split(data))
+        {
+            if (next == rows.Length)
+            {
+                break;
+            }
+            var memory = data.AsMemory(line.Offset, line.Length);
+            var seq = RecordHeaderFields.SeqOf(packName, line.Number, memory);
+            if (seq > rows[next].Seq)
+            {
+                break; // the planned seq was skipped: reported below
+            }
+            if (seq == rows[next].Seq)
+            {
+                Emit(output, rows[next], memory, line.Number, packName, firstPart);
+                next++;
+            }
+        }
+        if (next < rows.Length)
+        {
+            throw Corrupt(null, packName, $"the live state places seq {rows[next].Seq} in this pack, which does not hold it");
+        }
+        return output;
+    }
+
+    private void Emit(SegmentRows output, PlannedRow planned, ReadOnlyMemory<byte> line, int lineNumber, string fileName, int firstPart)
+    {
+        var fast = ViewLineReader.Fast(fileName, lineNumber, line);
+        var record = IsExactly(planned, fast)
+            ? fast
+            : Check(planned, ViewLineReader.Exact(fileName, lineNumber, line), fileName);
+        output.Digest = output.Digest.Add(record.Key, planned.ContentHash);
+        output.DocumentBytes += record.Document.Length;
+        var start = output.Data.WrittenCount;
+        ViewRowCodec.Write(output.Data, planned.Ordinal % rowsPerPart, record.Seq, record.SourceVersion, planned.ContentHash, record.Origin, planned.Segment, record.Key, record.PartitionKey, record.Document.Span);
+        output.Rows.Add((firstPart + (planned.Ordinal / rowsPerPart), start, output.Data.WrittenCount - start));
     }
 
     /// <summary>True when the line is the planned record and its document re-hashes to the planned hash.</summary>

@@ -35,11 +35,17 @@ public sealed class RetentionTestExport
 
     public long Captured { get; private set; }
 
-    public static async Task<RetentionTestExport> CreateAsync(long seed, int keySpace, long changes)
+    /// <summary>Compaction's options; re-packing ones make retention meet packs as well as segments.</summary>
+    public LiveStateOptions StateOptions { get; private init; } = new() { MaxKeysPerRange = 16 };
+
+    public static async Task<RetentionTestExport> CreateAsync(long seed, int keySpace, long changes, bool repack = false)
     {
         var store = new InMemoryObjectStore();
         var log = await ExportLog.OpenAsync(store, Source, new ExportLogOptions(), default);
-        return new RetentionTestExport(store, log, ViewTestSource.History(seed, keySpace, changes, documentBytes: 120));
+        return new RetentionTestExport(store, log, ViewTestSource.History(seed, keySpace, changes, documentBytes: 120))
+        {
+            StateOptions = repack ? ViewTestSource.Repacking(16) : new LiveStateOptions { MaxKeysPerRange = 16 },
+        };
     }
 
     /// <summary>Captures <paramref name="count"/> more changes in commits of <paramref name="batch"/>, compacting after every <paramref name="compactEvery"/> commits.</summary>
@@ -54,7 +60,7 @@ public sealed class RetentionTestExport
             Captured = last;
             if (++commits % compactEvery == 0)
             {
-                await LiveStateCompactor.CompactAsync(Store, Source, new LiveStateOptions { MaxKeysPerRange = 16 }, default);
+                await LiveStateCompactor.CompactAsync(Store, Source, StateOptions, default);
             }
         }
     }

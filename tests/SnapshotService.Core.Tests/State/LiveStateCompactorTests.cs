@@ -74,7 +74,7 @@ public sealed class LiveStateCompactorTests
         var records = await StateTestLog.ReadAllAsync(inner);
         var view = new LiveView(inner, StateTestLog.Source);
         Assert.Equal(StateTestLog.NaiveStateAt(records, log.Head.LastSeq), await StateTestLog.ToListAsync(view.ReadAtAsync(log.Head.LastSeq, null, default)));
-        Assert.Equal(second, await view.ManifestAtAsync(log.Head.LastSeq, default) with { Ranges = second.Ranges });
+        Assert.Equal(second, await view.ManifestAtAsync(log.Head.LastSeq, default) with { Ranges = second.Ranges, Files = second.Files });
     }
 
     [Fact]

@@ -7,8 +7,8 @@ namespace SnapshotService.Core.Tests.Views;
 
 public sealed class ViewMaterializerTests
 {
-    private static readonly Gen<(long Seed, int KeySpace, int Changes, int Batch, int CompactPermille, int AnchorPermille, int RowsPerPart)> Histories =
-        Gen.Select(Gen.Long[1, 1_000_000], Gen.Int[5, 120], Gen.Int[1, 600], Gen.Int[1, 90], Gen.Int[0, 1200], Gen.Int[1, 1000], Gen.Int[1, 50]);
+    private static readonly Gen<(long Seed, int KeySpace, int Changes, int Batch, int CompactPermille, int AnchorPermille, int RowsPerPart, bool Repack)> Histories =
+        Gen.Select(Gen.Long[1, 1_000_000], Gen.Int[5, 120], Gen.Int[1, 600], Gen.Int[1, 90], Gen.Int[0, 1200], Gen.Int[1, 1000], Gen.Int[1, 50], Gen.Bool);
 
     [Fact]
     public Task view_at_n_equals_the_simulated_state_after_n_changes() =>
@@ -18,7 +18,9 @@ public sealed class ViewMaterializerTests
             var store = new InMemoryObjectStore();
             var log = await ExportLog.OpenAsync(store, ViewTestSource.Source, new ExportLogOptions(), default);
             // Compaction at a random point, sometimes never (permille > 1000), sometimes after the anchor.
-            await ViewTestSource.CaptureAsync(store, log, history, 0, h.Changes, h.Batch, compactAt: h.Changes * h.CompactPermille / 1000, maxKeysPerRange: 8);
+            // Half the histories re-pack sparse segments at that compaction, so views also read packs.
+            await ViewTestSource.CaptureAsync(store, log, history, 0, h.Changes, h.Batch, compactAt: h.Changes * h.CompactPermille / 1000, maxKeysPerRange: 8,
+                stateOptions: h.Repack ? ViewTestSource.Repacking(8) : null);
             var seq = Math.Max(1, h.Changes * h.AnchorPermille / 1000);
             var options = new ViewOptions { RowsPerPart = h.RowsPerPart };
 

@@ -20,7 +20,7 @@ public static class ViewTestSource
         new(new SimulatedSourceOptions { Seed = seed, KeySpace = keySpace, MaxChanges = changes, DocumentBytes = documentBytes, DeletePercent = 20 });
 
     /// <summary>Appends changes from+1..to in commits of at most <paramref name="batch"/>; compacts after the commit reaching <paramref name="compactAt"/> (if in range).</summary>
-    public static async Task CaptureAsync(IObjectStore store, ExportLog log, SimulatedHistory history, long from, long to, int batch, long compactAt = -1, int maxKeysPerRange = 64)
+    public static async Task CaptureAsync(IObjectStore store, ExportLog log, SimulatedHistory history, long from, long to, int batch, long compactAt = -1, int maxKeysPerRange = 64, LiveStateOptions? stateOptions = null)
     {
         for (var n = from + 1; n <= to;)
         {
@@ -33,11 +33,15 @@ public static class ViewTestSource
             await log.AppendAsync(changes, new SourcePosition(string.Create(CultureInfo.InvariantCulture, $"offset:{last}")), default);
             if (compactAt >= n && compactAt <= last)
             {
-                await LiveStateCompactor.CompactAsync(store, Source, new LiveStateOptions { MaxKeysPerRange = maxKeysPerRange }, default);
+                await LiveStateCompactor.CompactAsync(store, Source, stateOptions ?? new LiveStateOptions { MaxKeysPerRange = maxKeysPerRange }, default);
             }
             n = last + 1;
         }
     }
+
+    /// <summary>Options that re-pack at every compaction, into small packs, so tests exercise packs on small histories.</summary>
+    public static LiveStateOptions Repacking(int maxKeysPerRange, double belowDensity = 0.9) =>
+        new() { MaxKeysPerRange = maxKeysPerRange, RepackBelowDensity = belowDensity, RepackMinLines = 1, PackTargetBytes = 64 * 1024 };
 
     public static SnapshotAnchor Anchor(string id, long seq) =>
         new(id, Source, seq, null, new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), new SourcePosition("offset:" + seq.ToString(CultureInfo.InvariantCulture)), null);
