@@ -27,6 +27,7 @@ public sealed partial class SourceGrain(
     ILogger<SourceGrain> logger) : Grain, ISourceGrain
 {
     private static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan HealthProbePeriod = TimeSpan.FromSeconds(10);
 
     // Orphan segments (written, never committed: a crash or a fenced writer) are collected once
     // they are old enough that no live writer can still be about to commit them.
@@ -48,6 +49,12 @@ public sealed partial class SourceGrain(
     private long _lastGarbageCollection;
     private long _lastLiveStateCheck;
     private string? _failureReason;
+    private readonly RecentSourceEvents _events = new(time);
+    private ReconcileAfterHistoryLoss? _reconcileAfterLoss;
+    private bool _reconcilePending;
+    private Task<SourceHealth>? _healthProbe;
+    private SourceHealth? _health;
+    private long _lastHealthProbe;
 
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -62,6 +69,8 @@ public sealed partial class SourceGrain(
             Fail($"source '{_sourceId}' is not configured");
             return;
         }
+        _reconcileAfterLoss = new ReconcileAfterHistoryLoss(store, _sourceId);
+        _reconcilePending = await _reconcileAfterLoss.IsPendingAsync(cancellationToken);
         if (await _pauseFlag.IsPausedAsync(_sourceId, cancellationToken))
         {
             _state = SourceState.Paused;
@@ -87,6 +96,7 @@ public sealed partial class SourceGrain(
     public Task<SourceStatus> GetStatusAsync()
     {
         ObservePipeline();
+        TakeHealthProbeResult();
         var head = _pipeline?.Head ?? _log?.Head ?? LogHead.Empty;
         var watermark = _pipeline?.LastWatermark;
         var lag = watermark?.SourceTime is { } newest && head.LastSourceTime is { } committed && newest > committed
@@ -103,7 +113,12 @@ public sealed partial class SourceGrain(
             lag,
             head.LastCommitTime,
             _state == SourceState.Running ? _pipeline?.ChangesPerSecond ?? 0 : 0,
-            _description));
+            _description)
+        {
+            HistoryHeadroomSeconds = _health?.HistoryHeadroom?.TotalSeconds,
+            Backfill = _health?.Backfill,
+            RecentEvents = _events.Newest(),
+        });
     }
 
     /// <inheritdoc />
@@ -179,6 +194,32 @@ public sealed partial class SourceGrain(
     }
 
     /// <inheritdoc />
+    public async Task<SourceStatus> BackfillAsync(BackfillCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        RequireConfigured();
+        BackfillRequests.Validate(command);
+        ObservePipeline();
+        if (_state != SourceState.Running || _source is null)
+        {
+            throw SnapshotServiceException.FailedPrecondition(
+                $"source '{_sourceId}' is {_state.ToString().ToLowerInvariant()}{(_failureReason is null ? "" : ": " + _failureReason)}; a backfill runs through capture, so resume the source first.",
+                "source_id");
+        }
+        if (_source is not IBackfillControl backfill)
+        {
+            throw SnapshotServiceException.FailedPrecondition(
+                $"source '{_sourceId}' is of kind '{_kind}', which cannot backfill; run a reconciliation with repair instead (it re-reads and rewrites what differs).",
+                "source_id");
+        }
+        backfill.RequestBackfill(command.Keys);
+        var what = command.Keys is null ? "the whole collection" : $"{command.Keys.Count} keys";
+        _events.Add("backfill_requested", $"backfill of {what} requested; it starts with the next commit");
+        LogBackfillRequested(_sourceId, what);
+        return await GetStatusAsync();
+    }
+
+    /// <inheritdoc />
     public Task<LogVerificationReport> VerifyLogAsync()
     {
         RequireConfigured();
@@ -221,6 +262,8 @@ public sealed partial class SourceGrain(
                 // Stopping observes the failure; the state already says (or now says) why.
                 ObservePipeline();
             }
+            // The final drain may have committed batches with notices: act on them before they go.
+            await HandleNoticesAsync();
             await pipeline.DisposeAsync();
             _pipeline = null;
         }
@@ -239,6 +282,14 @@ public sealed partial class SourceGrain(
             return;
         }
         var error = pipeline.Completion.Exception?.GetBaseException();
+        if (error is SourceInvalidatedException invalidated)
+        {
+            _state = SourceState.Invalidated;
+            _failureReason = invalidated.Message;
+            _events.Add("invalidated", invalidated.Message);
+            LogInvalidated(_sourceId, invalidated.Message);
+            return;
+        }
         Fail(error switch
         {
             LogFencedException fenced => $"fenced: {fenced.Message}",
@@ -262,11 +313,106 @@ public sealed partial class SourceGrain(
         }
     }
 
-    private Task HeartbeatAsync(CancellationToken cancellationToken)
+    private async Task HeartbeatAsync(CancellationToken cancellationToken)
     {
         ObservePipeline();
+        await HandleNoticesAsync();
+        StartReconcileAfterHistoryLossIfDue();
+        StartHealthProbeIfDue();
         StartMaintenanceIfDue(afterStart: false);
-        return Task.CompletedTask;
+    }
+
+    /// <summary>Records the notices of committed batches; a re-backfill after history loss asks for a full reconciliation.</summary>
+    private async Task HandleNoticesAsync()
+    {
+        if (_pipeline is not { } pipeline)
+        {
+            return;
+        }
+        foreach (var notice in pipeline.TakeCommittedNotices())
+        {
+            var kind = notice.Kind switch
+            {
+                SourceNoticeKind.HistoryLost => "history_lost",
+                SourceNoticeKind.BackfillStarted => "backfill_started",
+                _ => "backfill_completed",
+            };
+            _events.Add(kind, notice.Message);
+            LogNotice(_sourceId, kind, notice.Message);
+            if (notice.Kind == SourceNoticeKind.BackfillCompleted && notice.AfterHistoryLoss && _reconcileAfterLoss is { } pending)
+            {
+                // Durable before acting on it: a crash now still reconciles after the restart.
+                await pending.RequestAsync(notice.Message, CancellationToken.None);
+                _reconcilePending = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs the full reconciliation with repair that history loss calls for, once the re-backfill
+    /// is committed. Not awaited by the heartbeat: the reconciliation grain calls back into this
+    /// grain to repair, so waiting for it inside a turn would deadlock.
+    /// </summary>
+    private void StartReconcileAfterHistoryLossIfDue()
+    {
+        if (!_reconcilePending || _state != SourceState.Running || _reconcileAfterLoss is not { } pending || !pending.MayStart(time.GetUtcNow()))
+        {
+            return;
+        }
+        pending.Started(RunReconcileAfterHistoryLossAsync(pending));
+    }
+
+    private async Task RunReconcileAfterHistoryLossAsync(ReconcileAfterHistoryLoss pending)
+    {
+        _events.Add("reconciliation_started", "full reconciliation with repair started because history was lost and the re-backfill finished");
+        try
+        {
+            var outcome = await GrainFactory.GetGrain<IReconciliationGrain>(_sourceId).RunAsync(new ReconcileCommand(ReconcileMode.Full, DryRun: false));
+            await pending.DoneAsync(CancellationToken.None);
+            _reconcilePending = false;
+            _events.Add("reconciliation_finished", $"full reconciliation after history loss finished: drift report {outcome.ReportId}");
+            LogReconciledAfterHistoryLoss(_sourceId, outcome.ReportId);
+        }
+        catch (Exception ex)
+        {
+            pending.BackOff(time.GetUtcNow());
+            _events.Add("reconciliation_failed", $"full reconciliation after history loss did not run: {ex.Message}; retried in a minute");
+            LogReconcileAfterHistoryLossFailed(_sourceId, ex);
+        }
+    }
+
+    /// <summary>Asks the adapter for its health (history headroom, backfill) in the background, every few seconds.</summary>
+    private void StartHealthProbeIfDue()
+    {
+        TakeHealthProbeResult();
+        if (_source is not ISourceHealthProbe probe || _state != SourceState.Running || _healthProbe is not null ||
+            time.GetElapsedTime(_lastHealthProbe) < HealthProbePeriod)
+        {
+            return;
+        }
+        _lastHealthProbe = time.GetTimestamp();
+        _healthProbe = Task.Run(async () =>
+        {
+            using var timeout = new CancellationTokenSource(HealthProbePeriod);
+            return await probe.GetHealthAsync(timeout.Token);
+        });
+    }
+
+    private void TakeHealthProbeResult()
+    {
+        if (_healthProbe is not { IsCompleted: true } probe)
+        {
+            return;
+        }
+        _healthProbe = null;
+        if (probe.IsCompletedSuccessfully)
+        {
+            _health = probe.Result;
+        }
+        else
+        {
+            LogHealthProbeFailed(_sourceId, probe.Exception?.GetBaseException());
+        }
     }
 
     /// <summary>
@@ -362,6 +508,24 @@ public sealed partial class SourceGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: export maintenance (log GC, live-state compaction or retention) failed; it is retried later")]
     private partial void LogMaintenanceFailed(string sourceId, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: invalidated: {Reason}")]
+    private partial void LogInvalidated(string sourceId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: backfill of {What} requested")]
+    private partial void LogBackfillRequested(string sourceId, string what);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: {Kind}: {Message}")]
+    private partial void LogNotice(string sourceId, string kind, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: full reconciliation after history loss finished: report {ReportId}")]
+    private partial void LogReconciledAfterHistoryLoss(string sourceId, string reportId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: full reconciliation after history loss did not run; retried in a minute")]
+    private partial void LogReconcileAfterHistoryLossFailed(string sourceId, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Source {SourceId}: health probe failed")]
+    private partial void LogHealthProbeFailed(string sourceId, Exception? error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: deactivating ({Reason}); flushing capture")]
     private partial void LogDeactivating(string sourceId, string reason);

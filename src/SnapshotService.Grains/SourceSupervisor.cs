@@ -41,7 +41,7 @@ internal sealed partial class SourceSupervisor(
                 try
                 {
                     var status = await grains.GetGrain<ISourceGrain>(sourceId).EnsureStartedAsync();
-                    if (status.State == SourceState.Failed)
+                    if (status.State is SourceState.Failed or SourceState.Invalidated)
                     {
                         LogSourceFailed(sourceId, status.FailureReason ?? "unknown");
                     }

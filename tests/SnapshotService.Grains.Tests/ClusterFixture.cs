@@ -69,7 +69,13 @@ public sealed class TestSources : IChangeSourceFactory
         {
             throw new KeyNotFoundException(sourceId);
         }
-        var source = new SimulatedSource(sourceId, Options, clock: _clocks.GetOrAdd(sourceId, _ => new SimulatedRateClock(TimeProvider.System)));
+        var clock = _clocks.GetOrAdd(sourceId, _ => new SimulatedRateClock(TimeProvider.System));
+        // "sim-lossy-…" lose history once and re-backfill; "sim-gone-…" are invalidated (see LossySource).
+        if (sourceId.StartsWith("sim-lossy-", StringComparison.Ordinal) || sourceId.StartsWith("sim-gone-", StringComparison.Ordinal))
+        {
+            return new LossySource(new SimulatedSource(sourceId, LossySource.Options, clock: clock), invalidate: sourceId.StartsWith("sim-gone-", StringComparison.Ordinal));
+        }
+        var source = new SimulatedSource(sourceId, Options, clock: clock);
         // "sim-slow-…" sources scan slowly, so a reconciliation of them stays running for a while.
         return sourceId.StartsWith("sim-slow-", StringComparison.Ordinal) ? new SlowScanSource(source, TimeSpan.FromSeconds(2)) : source;
     }

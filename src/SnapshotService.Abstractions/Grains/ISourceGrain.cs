@@ -43,6 +43,15 @@ public interface ISourceGrain : IGrainWithStringKey
     [Alias("Repair")]
     Task<RepairOutcome> RepairAsync(RepairCommand command);
 
+    /// <summary>
+    /// Asks the running source's adapter for a backfill (whole collection or keys). The request is
+    /// durable with the next commit; progress shows in <see cref="SourceStatus.Backfill"/> and
+    /// <see cref="SourceStatus.RecentEvents"/>. Refused (FAILED_PRECONDITION) when the source is not
+    /// running or its kind cannot backfill; bad keys are INVALID_ARGUMENT naming <c>keys</c>.
+    /// </summary>
+    [Alias("Backfill")]
+    Task<SourceStatus> BackfillAsync(BackfillCommand command);
+
     /// <summary>Re-reads the export log from the store and checks it (read-only, so it may interleave).</summary>
     [Alias("VerifyLog")]
     [AlwaysInterleave]

@@ -36,4 +36,31 @@ public sealed record SourceStatus(
     [property: Id(7)] double LagSeconds,
     [property: Id(8)] DateTimeOffset? LastCommitTime,
     [property: Id(9)] double ChangesPerSecond,
-    [property: Id(10)] string Description);
+    [property: Id(10)] string Description)
+{
+    /// <summary>
+    /// How long until the saved position falls out of the source's history (MongoDB: the oplog
+    /// window left), or null when unknown or not applicable.
+    /// </summary>
+    [Id(11)]
+    public double? HistoryHeadroomSeconds { get; init; }
+
+    /// <summary>A one-line backfill summary while one runs, else null.</summary>
+    [Id(12)]
+    public string? Backfill { get; init; }
+
+    /// <summary>The newest events of the source's stream (history lost, backfills, automatic reconciliations), newest first.</summary>
+    [Id(13)]
+    public IReadOnlyList<SourceEvent> RecentEvents { get; init; } = [];
+}
+
+/// <summary>An event of a source's stream shown by GetSource.</summary>
+/// <param name="At">When the service saw it.</param>
+/// <param name="Kind">"history_lost", "backfill_started", "backfill_completed", "reconciliation_started" or "reconciliation_failed".</param>
+/// <param name="Message">What happened, in a sentence.</param>
+[GenerateSerializer, Immutable]
+[Alias("SnapshotService.SourceEvent")]
+public sealed record SourceEvent(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] string Kind,
+    [property: Id(2)] string Message);

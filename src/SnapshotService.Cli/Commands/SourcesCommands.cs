@@ -4,7 +4,7 @@ using SnapshotService.Cli.Output;
 
 namespace SnapshotService.Cli.Commands;
 
-/// <summary><c>snapshotctl sources list|get|pause|resume|verify</c>.</summary>
+/// <summary><c>snapshotctl sources list|get|pause|resume|backfill|verify</c>.</summary>
 internal static class SourcesCommands
 {
     private static readonly string[] ListHeaders = ["SOURCE", "KIND", "STATE", "COMMITTED SEQ", "COMMITS", "LAG (S)", "CHANGES/S", "LAST COMMIT"];
@@ -35,7 +35,31 @@ internal static class SourcesCommands
             (client, id, call) => client.PauseSourceAsync(new PauseSourceRequest { SourceId = id }, deadline: call.Deadline, cancellationToken: call.CancellationToken).ResponseAsync));
         command.Subcommands.Add(SourceCommand(runner, "resume", "Restart capture from the last committed position.",
             (client, id, call) => client.ResumeSourceAsync(new ResumeSourceRequest { SourceId = id }, deadline: call.Deadline, cancellationToken: call.CancellationToken).ResponseAsync));
+        command.Subcommands.Add(BackfillCommand(runner));
         command.Subcommands.Add(VerifyCommand(runner));
+        return command;
+    }
+
+    private static Command BackfillCommand(CommandRunner runner)
+    {
+        var id = new Argument<string>("ID") { Description = "The source id." };
+        var keys = new Option<string[]>("--key") { Description = "A key to backfill (repeat for several); without it the whole collection is backfilled.", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("backfill", "Re-read the whole collection (or the given keys) lock-free, merged with the stream; progress shows in `sources get`.") { id, keys };
+        command.SetAction((parse, ct) => runner.RunAsync(parse, async call =>
+        {
+            var request = new BackfillSourceRequest { SourceId = parse.GetValue(id)! };
+            request.Keys.AddRange(parse.GetValue(keys) ?? []);
+            var source = await Client(call).BackfillSourceAsync(request, deadline: call.Deadline, cancellationToken: call.CancellationToken);
+            if (call.Printer.Json)
+            {
+                call.Printer.Message(source);
+            }
+            else
+            {
+                call.Printer.Fields(Fields(source));
+            }
+            return ExitCodes.Ok;
+        }, ct));
         return command;
     }
 
@@ -119,5 +143,8 @@ internal static class SourcesCommands
         ("changes_per_second", Formats.Number(s.ChangesPerSecond, 1)),
         ("last_commit_time", Formats.Time(s.LastCommitTime)),
         ("description", Formats.OrDash(s.Description)),
+        ("history_headroom", s.HasHistoryHeadroomSeconds ? Formats.Number(s.HistoryHeadroomSeconds / 3600, 1) + " h" : "-"),
+        ("backfill", Formats.OrDash(s.Backfill)),
+        .. s.RecentEvents.Take(5).Select((e, i) => ($"event_{i + 1}", $"{Formats.Time(e.Time)} {e.Kind}: {e.Message}")),
     ];
 }

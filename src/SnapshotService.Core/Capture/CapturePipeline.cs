@@ -31,6 +31,7 @@ public sealed class CapturePipeline : IAsyncDisposable
     private readonly Lock _flushLock = new();
     private readonly CommitRateMeter _rate;
     private readonly RepairCommitter _repairs;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<SourceNotice> _committedNotices = new();
     private TaskCompletionSource _flushRequested = NewSignal();
     private List<TaskCompletionSource> _flushWaiters = [];
     private List<(RepairCommand Command, TaskCompletionSource<RepairOutcome> Done)> _repairRequests = [];
@@ -71,6 +72,20 @@ public sealed class CapturePipeline : IAsyncDisposable
 
     /// <summary>The newest watermark the reader saw, or null before the first look.</summary>
     public SourceWatermark? LastWatermark => Volatile.Read(ref _watermark);
+
+    /// <summary>
+    /// Takes the notices of batches committed so far (each is returned once). The source grain
+    /// polls this; a notice is never seen before the changes that came with it are durable.
+    /// </summary>
+    public IReadOnlyList<SourceNotice> TakeCommittedNotices()
+    {
+        var notices = new List<SourceNotice>();
+        while (_committedNotices.TryDequeue(out var notice))
+        {
+            notices.Add(notice);
+        }
+        return notices;
+    }
 
     /// <summary>Starts the reader and committer on the thread pool.</summary>
     public void Start()
@@ -192,7 +207,7 @@ public sealed class CapturePipeline : IAsyncDisposable
                     // once would otherwise turn this loop into a busy spin.
                     await Task.Delay(IdleBackoff, _time, stop).ConfigureAwait(false);
                 }
-                if (!batch.IsEmpty || batch.PositionAfter != _log.Head.Position)
+                if (!batch.IsEmpty || batch.PositionAfter != _log.Head.Position || batch.Notices.Count > 0)
                 {
                     await _channel.Writer.WriteAsync(batch, abort).ConfigureAwait(false);
                 }
@@ -283,7 +298,7 @@ public sealed class CapturePipeline : IAsyncDisposable
     // A batch-less position move (an idle MongoDB stream's fresh resume token) is worth saving, but
     // not four times a second: that would fill the log with empty commits.
     private TimeSpan DelayFor(PendingCommit pending) =>
-        pending.Changes.Count > 0 ? _options.MaxCommitDelay : _options.PositionOnlyCommitInterval;
+        pending.Changes.Count > 0 || pending.Notices.Count > 0 ? _options.MaxCommitDelay : _options.PositionOnlyCommitInterval;
 
     private async Task WaitForWorkAsync(PendingCommit pending, CancellationToken abort)
     {
@@ -314,9 +329,17 @@ public sealed class CapturePipeline : IAsyncDisposable
         {
             return;
         }
-        // A late change older than a repair of its key is dropped here (invariant 6).
-        await _log.AppendAsync(_repairs.Guard.Filter(pending.Changes), pending.Position, abort).ConfigureAwait(false);
-        _rate.Record(_log.Head.LastSeq);
+        if (pending.HasData)
+        {
+            // A late change older than a repair of its key is dropped here (invariant 6).
+            await _log.AppendAsync(_repairs.Guard.Filter(pending.Changes), pending.Position, abort).ConfigureAwait(false);
+            _rate.Record(_log.Head.LastSeq);
+        }
+        // Handed over only now: a reaction (e.g. reconcile after a re-backfill) must not run ahead of the data.
+        foreach (var notice in pending.Notices)
+        {
+            _committedNotices.Enqueue(notice);
+        }
         pending.Clear();
     }
 
@@ -377,7 +400,12 @@ public sealed class CapturePipeline : IAsyncDisposable
 
         public long FirstAddedAt { get; private set; }
 
-        public bool HasWork => Changes.Count > 0 || Position != _committedPosition;
+        public List<SourceNotice> Notices { get; } = [];
+
+        /// <summary>True when there is something to append to the log (changes or a new position).</summary>
+        public bool HasData => Changes.Count > 0 || Position != _committedPosition;
+
+        public bool HasWork => HasData || Notices.Count > 0;
 
         public void Add(ChangeBatch batch, long timestamp)
         {
@@ -391,11 +419,13 @@ public sealed class CapturePipeline : IAsyncDisposable
                 Bytes += change.Document.Length + change.Key.Length + 64;
             }
             Position = batch.PositionAfter;
+            Notices.AddRange(batch.Notices);
         }
 
         public void Clear()
         {
             Changes.Clear();
+            Notices.Clear();
             Bytes = 0;
             _committedPosition = Position;
         }

@@ -22,10 +22,19 @@ internal static class Mapping
             LagSeconds = status.LagSeconds,
             ChangesPerSecond = status.ChangesPerSecond,
             Description = status.Description,
+            Backfill = status.Backfill ?? string.Empty,
         };
         if (status.LastCommitTime is { } lastCommit)
         {
             source.LastCommitTime = Timestamp.FromDateTimeOffset(lastCommit);
+        }
+        if (status.HistoryHeadroomSeconds is { } headroom)
+        {
+            source.HistoryHeadroomSeconds = headroom;
+        }
+        foreach (var e in status.RecentEvents)
+        {
+            source.RecentEvents.Add(new V1.SourceEvent { Time = Timestamp.FromDateTimeOffset(e.At), Kind = e.Kind, Message = e.Message });
         }
         return source;
     }

@@ -25,6 +25,9 @@ internal sealed class SourcesService(SourceCatalog catalog, IGrainFactory grains
     public override async Task<V1.Source> ResumeSource(V1.ResumeSourceRequest request, ServerCallContext context) =>
         (await Grain(catalog.RequireConfigured(request.SourceId)).ResumeAsync()).ToApi();
 
+    public override async Task<V1.Source> BackfillSource(V1.BackfillSourceRequest request, ServerCallContext context) =>
+        (await Grain(catalog.RequireConfigured(request.SourceId)).BackfillAsync(new BackfillCommand(request.Keys.Count == 0 ? null : [.. request.Keys]))).ToApi();
+
     public override async Task<V1.LogVerification> VerifyLog(V1.VerifyLogRequest request, ServerCallContext context) =>
         (await Grain(catalog.RequireConfigured(request.SourceId)).VerifyLogAsync()).ToApi();
 
