@@ -209,7 +209,7 @@ public sealed partial class SourceGrain(
         if (_source is not IBackfillControl backfill)
         {
             throw SnapshotServiceException.FailedPrecondition(
-                $"source '{_sourceId}' is of kind '{_kind}', which cannot backfill; run a reconciliation with repair instead (it re-reads and rewrites what differs).",
+                $"source_id '{_sourceId}' names a source of kind '{_kind}', which cannot backfill; run a reconciliation with repair instead (it re-reads and rewrites what differs).",
                 "source_id");
         }
         backfill.RequestBackfill(command.Keys);

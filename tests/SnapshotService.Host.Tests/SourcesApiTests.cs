@@ -132,4 +132,26 @@ public sealed class SourcesApiTests(HostFixture host)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
+
+    [Fact]
+    public async Task backfill_of_a_kind_that_cannot_backfill_is_refused_over_grpc_and_http_with_what_to_do_instead()
+    {
+        await host.WaitForCommittedAsync(HostFixture.SourceId, 1);
+
+        var rpc = await RpcAssert.FailsAsync(global::Grpc.Core.StatusCode.FailedPrecondition, "source_id",
+            () => host.Sources.BackfillSourceAsync(new BackfillSourceRequest { SourceId = HostFixture.SourceId }).ResponseAsync);
+        var http = await host.Http.PostJsonAsync($"/v1/sources/{HostFixture.SourceId}:backfill", "{\"keys\": [\"a\"]}");
+
+        Assert.Contains("cannot backfill; run a reconciliation with repair", rpc.Status.Detail, StringComparison.Ordinal);
+        http.AssertError(HttpStatusCode.BadRequest, global::Grpc.Core.StatusCode.FailedPrecondition, "source_id");
+    }
+
+    [Fact]
+    public async Task backfill_with_an_empty_key_is_refused_naming_keys()
+    {
+        var request = new BackfillSourceRequest { SourceId = HostFixture.SourceId };
+        request.Keys.Add("");
+
+        await RpcAssert.FailsAsync(global::Grpc.Core.StatusCode.InvalidArgument, "keys", () => host.Sources.BackfillSourceAsync(request).ResponseAsync);
+    }
 }
