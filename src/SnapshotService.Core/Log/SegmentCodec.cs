@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using SnapshotService.Hashing;
 using SnapshotService.Sources;
+using SnapshotService.Compression;
 using ZstdSharp;
 
 namespace SnapshotService.Log;
@@ -213,9 +214,11 @@ public static class SegmentCodec
             lines.Write("\n"u8);
         }
         chunk.UncompressedBytes = lines.WrittenCount;
-        var compressor = state.CompressorFor(level);
-        chunk.Compressed = ArrayPool<byte>.Shared.Rent(Compressor.GetCompressBound(lines.WrittenCount));
-        chunk.Length = compressor.Wrap(lines.WrittenSpan, chunk.Compressed);
+        chunk.Compressed = ArrayPool<byte>.Shared.Rent(Zstd.CompressBound(lines.WrittenCount));
+        // The managed compressor is kept per encoder state (a context costs ~1 MB); native needs none.
+        chunk.Length = Zstd.IsNative
+            ? Zstd.Compress(lines.WrittenSpan, chunk.Compressed, level)
+            : state.CompressorFor(level).Wrap(lines.WrittenSpan, chunk.Compressed);
         return chunk;
     }
 
@@ -257,25 +260,9 @@ public static class SegmentCodec
     }
 
     /// <summary>Decompresses a whole segment (all its zstd frames).</summary>
-    public static byte[] Decompress(string segmentName, ReadOnlySpan<byte> compressed)
-    {
-        try
-        {
-            var size = Decompressor.GetDecompressedSize(compressed);
-            if (size is 0 or > int.MaxValue)
-            {
-                throw new InvalidDataException($"Segment '{segmentName}' does not declare a usable decompressed size ({size}).");
-            }
-            var output = new byte[(int)size];
-            using var decompressor = new Decompressor();
-            var written = decompressor.Unwrap(compressed, output);
-            return written == output.Length ? output : output[..written];
-        }
-        catch (ZstdException e)
-        {
-            throw new InvalidDataException($"Segment '{segmentName}' is not valid zstd data: {e.Message}", e);
-        }
-    }
+    /// <exception cref="InvalidDataException">Not valid zstd, or a frame without its size.</exception>
+    public static byte[] Decompress(string segmentName, ReadOnlySpan<byte> compressed) =>
+        Zstd.Decompress($"Segment '{segmentName}'", compressed);
 
     /// <summary>Parses the JSON lines of a decompressed segment. <see cref="LogRecord.Document"/> points into <paramref name="data"/>.</summary>
     public static IEnumerable<LogRecord> ParseLines(string segmentName, byte[] data)

@@ -1,7 +1,6 @@
 using System.Buffers;
 using SnapshotService.Hashing;
 using SnapshotService.Storage;
-using ZstdSharp;
 
 namespace SnapshotService.State;
 
@@ -46,11 +45,7 @@ internal sealed class PackWriter(IObjectStore store, string sourceId, LiveStateO
             at += length;
             sorted[at++] = (byte)'\n';
         }
-        byte[] compressed;
-        using (var compressor = new Compressor(options.CompressionLevel))
-        {
-            compressed = compressor.Wrap(sorted).ToArray();
-        }
+        var compressed = Compression.Zstd.Compress(sorted, options.CompressionLevel);
         var checksum = ContentHasher.ChecksumHex(compressed);
         var name = StoreKeys.StatePackName(seqs[0], checksum);
         var key = StoreKeys.InSource(sourceId, name);

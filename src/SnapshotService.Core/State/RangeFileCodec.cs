@@ -4,7 +4,6 @@ using System.Text.Json;
 using SnapshotService.Hashing;
 using SnapshotService.Log;
 using SnapshotService.Sources;
-using ZstdSharp;
 
 namespace SnapshotService.State;
 
@@ -39,8 +38,7 @@ internal static class RangeFileCodec
                 lines.Write("\n"u8);
             }
         }
-        using var compressor = new Compressor(compressionLevel);
-        var bytes = compressor.Wrap(lines.WrittenSpan).ToArray();
+        var bytes = Compression.Zstd.Compress(lines.WrittenSpan, compressionLevel);
         return (bytes, ContentHasher.ChecksumHex(bytes));
     }
 

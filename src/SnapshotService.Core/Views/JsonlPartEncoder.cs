@@ -3,7 +3,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using SnapshotService.Hashing;
 using SnapshotService.State;
-using ZstdSharp;
 
 namespace SnapshotService.Views;
 
@@ -40,7 +39,6 @@ internal static class JsonlPartEncoder
                 lines.Write("\n"u8);
             }
         }
-        using var compressor = new Compressor(compressionLevel);
-        return compressor.Wrap(lines.WrittenSpan).ToArray();
+        return Compression.Zstd.Compress(lines.WrittenSpan, compressionLevel);
     }
 }
