@@ -50,14 +50,7 @@ internal static class SourcesCommands
             var request = new BackfillSourceRequest { SourceId = parse.GetValue(id)! };
             request.Keys.AddRange(parse.GetValue(keys) ?? []);
             var source = await Client(call).BackfillSourceAsync(request, deadline: call.Deadline, cancellationToken: call.CancellationToken);
-            if (call.Printer.Json)
-            {
-                call.Printer.Message(source);
-            }
-            else
-            {
-                call.Printer.Fields(Fields(source));
-            }
+            Print(call, source);
             return ExitCodes.Ok;
         }, ct));
         return command;
@@ -70,14 +63,7 @@ internal static class SourcesCommands
         command.SetAction((parse, ct) => runner.RunAsync(parse, async call =>
         {
             var source = await rpc(Client(call), parse.GetValue(id)!, call);
-            if (call.Printer.Json)
-            {
-                call.Printer.Message(source);
-            }
-            else
-            {
-                call.Printer.Fields(Fields(source));
-            }
+            Print(call, source);
             return ExitCodes.Ok;
         }, ct));
         return command;
@@ -117,6 +103,18 @@ internal static class SourcesCommands
     }
 
     private static Sources.SourcesClient Client(CallContext call) => new(call.Channel);
+
+    private static void Print(CallContext call, Source source)
+    {
+        if (call.Printer.Json)
+        {
+            call.Printer.Message(source);
+        }
+        else
+        {
+            call.Printer.Fields(Fields(source));
+        }
+    }
 
     private static IReadOnlyList<string> Row(Source s) =>
     [

@@ -109,20 +109,10 @@ internal static class SegmentRepacker
             next = i + 1 < order.Count ? ReadAheadAsync(i + 1) : null;
             var (name, seqs) = order[i];
             var found = 0;
-            foreach (var line in JsonLines.Split(data))
+            foreach (var (index, _, line) in LiveFileLines.Find(name, data, i => seqs[i], seqs.Count))
             {
-                if (found == seqs.Count)
-                {
-                    break;
-                }
-                var memory = data.AsMemory(line.Offset, line.Length);
-                var seq = RecordHeaderFields.SeqOf(name, line.Number, memory);
-                if (seq != seqs[found])
-                {
-                    continue;
-                }
                 found++;
-                if (writer.Add(seq, memory.Span))
+                if (writer.Add(seqs[index], line.Span))
                 {
                     Record(await writer.FlushAsync(cancellationToken).ConfigureAwait(false));
                 }

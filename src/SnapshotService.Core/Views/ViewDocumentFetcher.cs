@@ -20,7 +20,7 @@ internal sealed class ViewDocumentFetcher(ExportLogReader log, LogHead head, Con
         if (StoreKeys.IsPackName(segmentName))
         {
             var pack = await LiveFileReader.ReadAsync(log, head, segmentName, rows.Span[0].Seq, cancellationToken).ConfigureAwait(false);
-            return RoutePack(segmentName, pack, rows.Span, firstPart);
+            return RoutePack(segmentName, pack, rows, firstPart);
         }
         var (commit, segment) = await LiveFileReader.FindSegmentAsync(log, head, segmentName, rows.Span[0].Seq, cancellationToken).ConfigureAwait(false);
         // Verifies the segment's size and checksum against its commit record before decompressing.
@@ -63,31 +63,18 @@ internal sealed class ViewDocumentFetcher(ExportLogReader log, LogHead head, Con
     /// A pack's lines are in seq order but not consecutive (they are the live lines of other
     /// files), so each line's seq is read until the planned one is reached.
     /// </summary>
-    private SegmentRows RoutePack(string packName, byte[] data, ReadOnlySpan<PlannedRow> rows, int firstPart)
+    private SegmentRows RoutePack(string packName, byte[] data, ReadOnlyMemory<PlannedRow> rows, int firstPart)
     {
         var output = new SegmentRows(data.Length);
-        var next = 0;
-        foreach (var line in JsonLines.Split(data))
+        var found = 0;
+        foreach (var (index, lineNumber, line) in LiveFileLines.Find(packName, data, i => rows.Span[i].Seq, rows.Length))
         {
-            if (next == rows.Length)
-            {
-                break;
-            }
-            var memory = data.AsMemory(line.Offset, line.Length);
-            var seq = RecordHeaderFields.SeqOf(packName, line.Number, memory);
-            if (seq > rows[next].Seq)
-            {
-                break; // the planned seq was skipped: reported below
-            }
-            if (seq == rows[next].Seq)
-            {
-                Emit(output, rows[next], memory, line.Number, packName, firstPart);
-                next++;
-            }
+            Emit(output, rows.Span[index], line, lineNumber, packName, firstPart);
+            found++;
         }
-        if (next < rows.Length)
+        if (found < rows.Length)
         {
-            throw Corrupt(null, packName, $"the live state places seq {rows[next].Seq} in this pack, which does not hold it");
+            throw Corrupt(null, packName, $"the live state places seq {rows.Span[found].Seq} in this pack, which does not hold it");
         }
         return output;
     }
