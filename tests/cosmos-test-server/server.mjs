@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Cosmos DB gateway test server: node server.mjs --port PORT [--ranges N] [--no-all-versions]
+// Cosmos DB gateway test server: node server.mjs --port PORT [--ranges N] [--no-all-versions] [--trace]
 // Listens on https://127.0.0.1:PORT only and prints one line "listening https://127.0.0.1:PORT"
 // when ready. TLS uses @vercel/cosmosdb-server's bundled self-signed certificate unless
 // --cert/--key name other PEM files. Makes no outbound connection.
@@ -11,7 +11,7 @@ import { Backend } from "./lib/backend.mjs";
 import { Front } from "./lib/front.mjs";
 
 function parseArguments(argv) {
-  const args = { port: 0, ranges: 1, allVersions: true, cert: undefined, key: undefined };
+  const args = { port: 0, ranges: 1, allVersions: true, trace: false, cert: undefined, key: undefined };
   for (let i = 0; i < argv.length; i += 1) {
     const name = argv[i];
     const value = () => {
@@ -27,6 +27,9 @@ function parseArguments(argv) {
       case "--ranges":
         args.ranges = Number.parseInt(value(), 10);
         break;
+      case "--trace":
+        args.trace = true;
+        break;
       case "--no-all-versions":
         args.allVersions = false;
         break;
@@ -37,7 +40,7 @@ function parseArguments(argv) {
         args.key = value();
         break;
       default:
-        throw new Error(`unknown argument ${name}; usage: server.mjs --port PORT [--ranges N] [--no-all-versions] [--cert PEM --key PEM]`);
+        throw new Error(`unknown argument ${name}; usage: server.mjs --port PORT [--ranges N] [--no-all-versions] [--trace] [--cert PEM --key PEM]`);
     }
   }
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
@@ -55,7 +58,7 @@ function bundledCertificate() {
 const args = parseArguments(process.argv.slice(2));
 const tls = args.cert ? { cert: readFileSync(args.cert), key: readFileSync(args.key) } : bundledCertificate();
 const backend = await Backend.start();
-const front = new Front(backend, { partitionKeyRanges: args.ranges, allVersionsAllowed: args.allVersions });
+const front = new Front(backend, { partitionKeyRanges: args.ranges, allVersionsAllowed: args.allVersions, trace: args.trace });
 const port = await front.listen(args.port, tls);
 console.log(`listening https://127.0.0.1:${port}`);
 

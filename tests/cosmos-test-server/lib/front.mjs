@@ -5,7 +5,7 @@
 
 import https from "node:https";
 import { randomUUID } from "node:crypto";
-import { ChangeLog } from "./change-log.mjs";
+import { ChangeLog, documentKey } from "./change-log.mjs";
 import { ChangeFeedError, readChangeFeed } from "./change-feed.mjs";
 import { Faults } from "./faults.mjs";
 import { PartitionKeyRanges } from "./ranges.mjs";
@@ -45,9 +45,17 @@ export class Front {
     this.#resetState();
   }
 
+  /** Counts answers by "status" or "status/substatus", so tests can prove a path was taken (e.g. 410/1002). */
+  #count(res) {
+    const substatus = res.getHeader("x-ms-substatus");
+    const key = substatus && substatus !== "0" ? `${res.statusCode}/${substatus}` : String(res.statusCode);
+    this.answers.set(key, (this.answers.get(key) ?? 0) + 1);
+  }
+
   #resetState() {
     this.containers = new Map();
     this.pathToRid = new Map();
+    this.answers = new Map();
     this.partitionKeyRanges = this.options.partitionKeyRanges;
     this.allVersionsAllowed = this.options.allVersionsAllowed;
   }
@@ -76,13 +84,18 @@ export class Front {
 
   #json(res, status, body, headers = {}) {
     const text = body === undefined ? "" : JSON.stringify(body);
-    res.writeHead(status, {
+    const all = {
       "content-type": "application/json",
       "x-ms-activity-id": randomUUID(),
       "x-ms-request-charge": "1",
       ...headers,
       "content-length": Buffer.byteLength(text)
-    });
+    };
+    // setHeader (not writeHead's argument) keeps them readable for the answer counts.
+    for (const [name, value] of Object.entries(all)) {
+      res.setHeader(name, value);
+    }
+    res.writeHead(status);
     res.end(text);
   }
 
@@ -95,6 +108,15 @@ export class Front {
     if (path.startsWith("/_test/")) {
       return this.#control(req, res, path);
     }
+    res.on("finish", () => {
+      this.#count(res);
+      if (this.options.trace) {
+        // One line per request on stderr (--trace): method, path, range header, status.
+        const range = req.headers["x-ms-documentdb-partitionkeyrangeid"] ?? "-";
+        const start = req.headers["if-none-match"] ?? "-";
+        console.error(`${req.method} ${path} range=${range} if-none-match=${start} a-im=${req.headers["a-im"] ?? "-"} -> ${res.statusCode}`);
+      }
+    });
     const collection = COLLECTION.exec(path);
     const rest = collection?.[3] ?? "";
     const isQuery = req.method === "POST" && (isTrue(req.headers["x-ms-documentdb-isquery"]) || req.headers["content-type"] === "application/query+json");
@@ -119,7 +141,8 @@ export class Front {
       this.#forgetContainer(decodedDb, decodedColl);
       return this.#forward(req, res, body);
     }
-    if (rest === "/pkranges" || isFeed || isQuery || isDocumentWrite) {
+    const isPointRead = req.method === "GET" && DOCUMENT.test(rest);
+    if (rest === "/pkranges" || isFeed || isQuery || isDocumentWrite || isPointRead) {
       const state = await this.#container(decodedDb, decodedColl);
       if (!state) {
         return this.#error(res, 404, "NotFound", `Container dbs/${decodedDb}/colls/${decodedColl} does not exist.`);
@@ -137,6 +160,9 @@ export class Front {
         }
         if (isQuery) {
           return this.#query(req, res, state, body);
+        }
+        if (isPointRead) {
+          return this.#pointRead(req, res, state, rest, body);
         }
         return await this.#documentWrite(req, res, state, rest, body);
       } catch (error) {
@@ -292,6 +318,23 @@ export class Front {
     return this.#json(res, 200, { _rid: state.rid, Documents: page.items, _count: page.items.length }, headers);
   }
 
+  /**
+   * A point read. The storage fails with 500 on a missing document read with a partition key
+   * header, so a miss is answered here from the change log (which holds every live document).
+   */
+  #pointRead(req, res, state, rest, body) {
+    const id = decodeURIComponent(DOCUMENT.exec(rest)[1]);
+    const header = req.headers["x-ms-documentdb-partitionkey"];
+    if (header) {
+      const parsed = JSON.parse(header)[0];
+      const value = parsed !== null && typeof parsed === "object" ? undefined : parsed;
+      if (!state.log.current.has(documentKey(value, id))) {
+        return this.#error(res, 404, "NotFound", "Entity with the specified id does not exist in the system.");
+      }
+    }
+    return this.#forward(req, res, body);
+  }
+
   /** Applies a write through the storage, one at a time per container, and records it. */
   #documentWrite(req, res, state, rest, body) {
     const run = async () => {
@@ -335,6 +378,34 @@ export class Front {
     });
   }
 
+  /**
+   * Splits range `input.range` of one container ({ database, container }) or, without them, of
+   * every known container where that range is live (tests usually have one container).
+   */
+  async #split(input) {
+    const rangeId = String(input.range ?? "");
+    let states;
+    if (input.database !== undefined || input.container !== undefined) {
+      const state = await this.#container(String(input.database), String(input.container));
+      if (!state) {
+        throw new Error(`No container ${input.database}/${input.container}.`);
+      }
+      states = [state];
+    } else {
+      states = [...this.containers.values()].filter((state) => state.ranges.find(rangeId));
+      if (states.length === 0) {
+        throw new Error(`No container has a live partition key range ${rangeId}.`);
+      }
+    }
+    return {
+      parent: rangeId,
+      containers: states.map((state) => ({
+        container: `${state.db}/${state.id}`,
+        children: state.ranges.split(rangeId).map((range) => PartitionKeyRanges.toResource(range, state.rid))
+      }))
+    };
+  }
+
   async #control(req, res, path) {
     const body = await readBody(req);
     let input = {};
@@ -359,16 +430,11 @@ export class Front {
         this.faults.clear();
         return this.#json(res, 200, this.faults.describe());
       }
+      if (path === "/_test/stats" && req.method === "GET") {
+        return this.#json(res, 200, { answers: Object.fromEntries(this.answers), faults: this.faults.describe().injected });
+      }
       if (path === "/_test/split" && req.method === "POST") {
-        const state = await this.#container(String(input.database), String(input.container));
-        if (!state) {
-          return this.#error(res, 404, "NotFound", `No container ${input.database}/${input.container}.`);
-        }
-        const children = state.ranges.split(String(input.range));
-        return this.#json(res, 200, {
-          parent: String(input.range),
-          children: children.map((range) => PartitionKeyRanges.toResource(range, state.rid))
-        });
+        return this.#json(res, 200, await this.#split(input));
       }
       if (path === "/_test/config" && req.method === "POST") {
         if (input.partitionKeyRanges !== undefined) {
