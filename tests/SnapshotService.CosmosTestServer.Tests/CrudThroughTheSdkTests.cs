@@ -31,6 +31,9 @@ public sealed class CrudThroughTheSdkTests
         var upserted = await container.UpsertItemAsync(CosmosTestContext.Doc("b", "pk-a", 5), pk);
         Assert.Equal(HttpStatusCode.Created, upserted.StatusCode);
 
+        var patched = await container.PatchItemAsync<JObject>("b", pk, [PatchOperation.Set("/value", 6)]);
+        Assert.Equal(6, patched.Resource.Value<int>("value"));
+
         var deleted = await container.DeleteItemAsync<JObject>("a", pk);
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         var missing = await Assert.ThrowsAsync<CosmosException>(() => container.ReadItemAsync<JObject>("a", pk));
@@ -49,5 +52,19 @@ public sealed class CrudThroughTheSdkTests
             "SELECT * FROM c", requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey("one") }));
 
         Assert.Equal(["a", "b"], items.Select(i => i.Value<string>("id")).Order());
+    }
+
+    [Fact]
+    public async Task a_dotnet_transactional_batch_is_refused_with_a_message_naming_the_limitation()
+    {
+        await using var context = await CosmosTestContext.StartAsync(needsControlApi: true);
+        var pk = new PartitionKey("one");
+
+        var batch = await context.Container.CreateTransactionalBatch(pk)
+            .CreateItem(CosmosTestContext.Doc("a", "one"))
+            .ExecuteAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, batch.StatusCode);
+        Assert.Contains("TransactionalBatch", batch.ErrorMessage, StringComparison.Ordinal);
     }
 }

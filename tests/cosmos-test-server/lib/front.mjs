@@ -337,6 +337,13 @@ export class Front {
 
   /** Applies a write through the storage, one at a time per container, and records it. */
   #documentWrite(req, res, state, rest, body) {
+    if (isTrue(req.headers["x-ms-cosmos-is-batch-request"]) && body[0] !== 0x5b) {
+      // The .NET SDK's TransactionalBatch and bulk mode send HybridRow (binary), which the storage
+      // cannot read; only JSON batches (the Node SDK's) are understood.
+      throw new BadRequestError(
+        "The Cosmos test server does not support the .NET SDK's TransactionalBatch or AllowBulkExecution (HybridRow wire format); use individual point operations."
+      );
+    }
     const run = async () => {
       const answer = await this.#forward(req, res, body);
       if (answer.status >= 300) {
