@@ -43,6 +43,6 @@ public sealed class AllVersionsAndDeletesTests
         var error = await Assert.ThrowsAsync<CosmosException>(() => iterator.ReadNextAsync());
 
         Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
-        Assert.Contains("continuous backup", error.Message, StringComparison.Ordinal);
+        Assert.Contains("mode must be enabled", error.Message, StringComparison.Ordinal);
     }
 }

@@ -65,11 +65,12 @@ export function readChangeFeed(state, headers, options) {
     throw new ChangeFeedError(400, "BadRequest", `Unsupported A-IM header: ${headers["a-im"]}`);
   }
   if (allVersions && !options.allVersionsAllowed) {
-    // What an account without continuous backup answers to an all-versions-and-deletes read.
+    // What a real account answers when the mode is not enabled on it (continuous backup is its
+    // prerequisite): 400 with this message.
     throw new ChangeFeedError(
       400,
       "BadRequest",
-      "Full-fidelity (AllVersionsAndDeletes) change feed is not supported on this account: enable continuous backup to use it."
+      "Change Feed 'All Versions and Deletes' mode must be enabled. (Test server started with --no-all-versions: like an account without continuous backup and the mode enabled.)"
     );
   }
   const scope = requestScope(headers, state);
