@@ -70,14 +70,7 @@ public sealed class CosmosGatewayServer : IAsyncDisposable
         int partitionKeyRanges = 1, bool allVersionsAndDeletes = true, CancellationToken cancellationToken = default)
     {
         var package = PackageDirectory;
-        var storage = Path.Combine(package, "node_modules", "@vercel", "cosmosdb-server");
-        if (!Directory.Exists(storage))
-        {
-            throw new InvalidOperationException(
-                $"The Cosmos test server's packages are not installed ({storage} is missing): " +
-                "run ./test.sh to install tests/cosmos-test-server/node_modules " +
-                "(or scripts/install-test-prerequisites.sh, which runs npm ci there).");
-        }
+        var storage = ThrowIfNotInstalled(package);
         var certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(storage, "cert.pem"), cancellationToken));
         var port = FreePort.Next();
         var info = new ProcessStartInfo("node")
@@ -142,6 +135,23 @@ public sealed class CosmosGatewayServer : IAsyncDisposable
             throw;
         }
         return server;
+    }
+
+    /// <summary>
+    /// Fails with the install hint when <paramref name="packageDirectory"/> has no node_modules
+    /// (a fresh clone before ./test.sh); returns the storage package's folder otherwise.
+    /// </summary>
+    public static string ThrowIfNotInstalled(string packageDirectory)
+    {
+        var storage = Path.Combine(packageDirectory, "node_modules", "@vercel", "cosmosdb-server");
+        if (!Directory.Exists(storage))
+        {
+            throw new InvalidOperationException(
+                $"The Cosmos test server's packages are not installed ({storage} is missing): " +
+                "run ./test.sh to install tests/cosmos-test-server/node_modules " +
+                "(or scripts/install-test-prerequisites.sh, which runs npm ci there).");
+        }
+        return storage;
     }
 
     /// <summary>True only for this server's own certificate: the SDK's and HttpClient's TLS check in tests.</summary>
