@@ -23,6 +23,9 @@ public sealed class CrossCheckTests
         info.ArgumentList.Add(server.Endpoint.ToString());
         // The server's certificate is self-signed; trust is switched off for this child process only.
         info.Environment["NODE_TLS_REJECT_UNAUTHORIZED"] = "0";
+        // The test server has the all-versions mode and a split control: check both through the Node SDK too.
+        info.Environment["CROSSCHECK_ALL_VERSIONS"] = "1";
+        info.Environment["CROSSCHECK_SPLIT"] = "1";
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -8,7 +8,8 @@
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { ChangeFeedStartFrom, CosmosClient, StatusCodes } from "@azure/cosmos";
+import https from "node:https";
+import { ChangeFeedMode, ChangeFeedStartFrom, CosmosClient, StatusCodes } from "@azure/cosmos";
 
 const EMULATOR_KEY = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
 const [endpoint, key = EMULATOR_KEY] = process.argv.slice(2);
@@ -26,6 +27,27 @@ async function sdkHash() {
   } catch (error) {
     throw new Error(`cannot load @azure/cosmos hashing (run npm ci in tests/cosmos-test-server): ${error.message}`);
   }
+}
+
+/** A test-server control request (POST JSON, or GET without a body); throws on a non-2xx answer. */
+function control(base, path, body) {
+  return new Promise((resolve, reject) => {
+    const method = body === undefined ? "GET" : "POST";
+    const request = https.request(new URL(path, base), { method, headers: { "content-type": "application/json" } }, (response) => {
+      const chunks = [];
+      response.on("data", (chunk) => chunks.push(chunk));
+      response.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        if (response.statusCode >= 300) {
+          reject(new Error(`${path} answered ${response.statusCode}: ${text}`));
+        } else {
+          resolve(JSON.parse(text));
+        }
+      });
+    });
+    request.on("error", reject);
+    request.end(body === undefined ? undefined : JSON.stringify(body));
+  });
 }
 
 const inRange = (epk, range) =>
@@ -119,6 +141,46 @@ try {
   const byKey = container.items.getChangeFeedIterator({ changeFeedStartFrom: ChangeFeedStartFrom.Beginning("pk-doc-7") });
   const keyItems = (await drain(byKey, 100)).items;
   assert.deepEqual(keyItems.map((item) => item.id), ["doc-7"], "a partition key's feed holds its documents only");
+
+  // All versions and deletes (only where the account has the mode; CROSSCHECK_ALL_VERSIONS=1).
+  if (process.env.CROSSCHECK_ALL_VERSIONS === "1") {
+    const allVersions = container.items.getChangeFeedIterator({
+      changeFeedStartFrom: ChangeFeedStartFrom.Now(),
+      changeFeedMode: ChangeFeedMode.AllVersionsAndDeletes
+    });
+    assert.equal((await allVersions.readNext()).statusCode, StatusCodes.NotModified, "all versions from now sees nothing old");
+    await container.items.create({ id: "av", pk: "pk-av", value: 1 });
+    await container.items.upsert({ id: "av", pk: "pk-av", value: 2 });
+    await container.item("av", "pk-av").delete();
+    const versions = (await drain(allVersions, 100)).items;
+    assert.deepEqual(versions.map((v) => v.metadata.operationType), ["create", "replace", "delete"], "every version and the delete");
+    assert.equal(versions[1].current.value, 2, "a replace carries its current image");
+    assert.equal(versions[2].metadata.previousImageLSN, versions[1].metadata.lsn, "a delete names the LSN it replaced");
+  }
+
+  // A split (test server only; CROSSCHECK_SPLIT=1): the parent's continuations go on in its
+  // children with nothing lost and nothing repeated.
+  if (process.env.CROSSCHECK_SPLIT === "1") {
+    const before = [];
+    for (const range of await container.getFeedRanges()) {
+      const iterator = container.items.getChangeFeedIterator({ changeFeedStartFrom: ChangeFeedStartFrom.Beginning(range) });
+      before.push((await drain(iterator, 1000)).token);
+    }
+    await control(endpoint, "/_test/split", { database: databaseId, container: "items", range: "0" });
+    const added = Array.from({ length: 20 }, (_, i) => `split-${i}`);
+    for (const id of added) {
+      await container.items.create({ id, pk: `pk-${id}`, value: 0 });
+    }
+    const after = [];
+    for (const token of before) {
+      const iterator = container.items.getChangeFeedIterator({ changeFeedStartFrom: ChangeFeedStartFrom.Continuation(token) });
+      after.push(...(await drain(iterator, 1000)).items.map((item) => item.id));
+    }
+    assert.deepEqual(after.sort(), [...added].sort(), "after a split the feed continues with exactly the new writes");
+    assert.equal((await container.getFeedRanges()).length, ranges.length + 1, "a split adds one feed range");
+    const stats = await control(endpoint, "/_test/stats");
+    assert.ok((stats.answers["410/1002"] ?? 0) >= 1, "the SDK met the split parent as gone (410/1002) and moved on");
+  }
 
   console.log(`crosscheck passed: ${ranges.length} feed range(s), ${ids.length} documents`);
 } finally {
