@@ -101,4 +101,29 @@ public sealed class FeedRangeTests
             new QueryDefinition("SELECT * FROM c ORDER BY c.id"), requestOptions: new QueryRequestOptions { MaxItemCount = 4 }));
         Assert.Equal(ids.Order(StringComparer.Ordinal), everything.Select(i => i.Value<string>("id")!));
     }
+
+    [Fact]
+    public async Task top_across_the_container_returns_that_many_documents()
+    {
+        await using var context = await CosmosTestContext.StartAsync(partitionKeyRanges: 2);
+        await context.CreateManyAsync(Ids(10));
+
+        var items = await CosmosTestContext.QueryAllAsync(context.Container.GetItemQueryIterator<JObject>(
+            new QueryDefinition("SELECT TOP 3 * FROM c"), requestOptions: new QueryRequestOptions { MaxItemCount = 2 }));
+
+        Assert.Equal(3, items.Count);
+    }
+
+    [Fact]
+    public async Task an_aggregate_across_ranges_is_refused_with_a_message_naming_the_limitation()
+    {
+        await using var context = await CosmosTestContext.StartAsync(partitionKeyRanges: 2, needsControlApi: true);
+        await context.CreateManyAsync(Ids(3));
+
+        var error = await Assert.ThrowsAsync<CosmosException>(() => CosmosTestContext.QueryAllAsync(
+            context.Container.GetItemQueryIterator<JObject>(new QueryDefinition("SELECT VALUE COUNT(1) FROM c"))));
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, error.StatusCode);
+        Assert.Contains("aggregates", error.Message, StringComparison.Ordinal);
+    }
 }

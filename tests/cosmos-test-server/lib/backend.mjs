@@ -47,7 +47,6 @@ export class Backend {
     delete outgoing.connection;
     delete outgoing["keep-alive"];
     delete outgoing["transfer-encoding"];
-    outgoing.host = `127.0.0.1:${this.port}`;
     if (body && body.length) {
       outgoing["content-length"] = String(body.length);
     } else {
