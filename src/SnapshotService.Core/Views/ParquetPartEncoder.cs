@@ -39,7 +39,7 @@ internal static class ParquetPartEncoder
             documents[i] = Encoding.UTF8.GetString(part.Rows[i].Document.Span);
         }
         using var output = new MemoryStream();
-        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest };
+        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy };
         var writer = await ParquetWriter.CreateAsync(Schema, output, options, append: false, cancellationToken).ConfigureAwait(false);
         await using (writer.ConfigureAwait(false))
         {
