@@ -10,6 +10,9 @@ namespace SnapshotService.Testing.Mongo.Wire;
 /// </summary>
 internal sealed class ClientConnection(TcpClient client, int id, ServerState state, CommandDispatcher dispatcher)
 {
+    // Kept apart from the TcpClient, which forgets its socket once disposed while Abort may still run.
+    private readonly Socket _socket = client.Client;
+
     public int Id { get; } = id;
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -31,7 +34,7 @@ internal sealed class ClientConnection(TcpClient client, int id, ServerState sta
                 if (outcome.CloseConnection)
                 {
                     // RST rather than FIN so the driver sees the drop immediately, as with a crashed server.
-                    client.Client.LingerState = new LingerOption(true, 0);
+                    _socket.LingerState = new LingerOption(true, 0);
                     return;
                 }
                 if (!request.MoreToCome)
@@ -50,10 +53,10 @@ internal sealed class ClientConnection(TcpClient client, int id, ServerState sta
     {
         try
         {
-            client.Client.LingerState = new LingerOption(true, 0);
-            client.Close();
+            _socket.LingerState = new LingerOption(true, 0);
+            _socket.Close();
         }
-        catch (ObjectDisposedException)
+        catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
         {
         }
     }
