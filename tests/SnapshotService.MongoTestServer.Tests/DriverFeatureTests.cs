@@ -1,0 +1,97 @@
+using MongoDB.Bson;
+using MongoDB.Driver;
+
+namespace SnapshotService.Testing.Mongo.Tests;
+
+/// <summary>Driver features the MongoDB source leans on beyond plain CRUD: sessions, majority reads, bulk writes, counts, cursors.</summary>
+public sealed class DriverFeatureTests
+{
+    [Fact]
+    public async Task causally_consistent_majority_reads_see_the_session_writes()
+    {
+        await using var session = await DriverSession.StartAsync();
+        using var clientSession = await session.Client.StartSessionAsync(new ClientSessionOptions { CausalConsistency = true });
+        var majority = session.Orders.WithReadConcern(ReadConcern.Majority);
+
+        await session.Orders.InsertOneAsync(clientSession, new BsonDocument("_id", 1));
+        var read = await majority.Find(clientSession, new BsonDocument("_id", 1)).ToListAsync();
+
+        Assert.Single(read);
+        Assert.NotNull(clientSession.OperationTime);
+        Assert.Equal(session.Server.Data.ClusterTime, clientSession.OperationTime);
+    }
+
+    [Fact]
+    public async Task bulk_upserts_and_deletes_apply_in_order()
+    {
+        await using var session = await DriverSession.StartAsync();
+        await session.Orders.InsertManyAsync([new BsonDocument { { "_id", 1 }, { "v", 0 } }, new BsonDocument { { "_id", 2 }, { "v", 0 } }]);
+
+        var result = await session.Orders.BulkWriteAsync(
+        [
+            new ReplaceOneModel<BsonDocument>(new BsonDocument("_id", 1), new BsonDocument("v", 1)) { IsUpsert = true },
+            new ReplaceOneModel<BsonDocument>(new BsonDocument("_id", 3), new BsonDocument("v", 3)) { IsUpsert = true },
+            new UpdateOneModel<BsonDocument>(new BsonDocument("_id", 4), new BsonDocument("$set", new BsonDocument("v", 4))) { IsUpsert = true },
+            new DeleteOneModel<BsonDocument>(new BsonDocument("_id", 2)),
+        ]);
+
+        Assert.Equal(2, result.Upserts.Count);
+        Assert.Equal(1, result.DeletedCount);
+        Assert.Equal(
+            [new BsonDocument { { "_id", 1 }, { "v", 1 } }, new BsonDocument { { "_id", 3 }, { "v", 3 } }, new BsonDocument { { "_id", 4 }, { "v", 4 } }],
+            session.Server.Data.Documents("shop", "orders"));
+    }
+
+    [Fact]
+    public async Task estimated_and_filtered_counts_agree_with_the_collection()
+    {
+        await using var session = await DriverSession.StartAsync();
+        await session.Orders.InsertManyAsync(Enumerable.Range(1, 7).Select(i => new BsonDocument { { "_id", i }, { "big", i > 4 } }));
+
+        Assert.Equal(7, await session.Orders.EstimatedDocumentCountAsync());
+        Assert.Equal(3, await session.Orders.CountDocumentsAsync(new BsonDocument("big", true)));
+        Assert.Equal(0, await session.Database.GetCollection<BsonDocument>("missing").CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty));
+    }
+
+    [Fact]
+    public async Task an_abandoned_find_cursor_is_killed_and_a_killed_cursor_is_not_found()
+    {
+        await using var session = await DriverSession.StartAsync();
+        await session.Orders.InsertManyAsync(Enumerable.Range(1, 10).Select(i => new BsonDocument("_id", i)));
+        var command = new BsonDocument { { "find", "orders" }, { "batchSize", 2 } };
+
+        var reply = await session.Database.RunCommandAsync<BsonDocument>(command);
+        var cursorId = reply["cursor"]["id"].AsInt64;
+        var killed = await session.Database.RunCommandAsync<BsonDocument>(new BsonDocument { { "killCursors", "orders" }, { "cursors", new BsonArray { cursorId } } });
+        var error = await Assert.ThrowsAsync<MongoCommandException>(() =>
+            session.Database.RunCommandAsync<BsonDocument>(new BsonDocument { { "getMore", cursorId }, { "collection", "orders" } }));
+
+        Assert.NotEqual(0, cursorId);
+        Assert.Equal(new BsonArray { cursorId }, killed["cursorsKilled"].AsBsonArray);
+        Assert.Equal(43, error.Code);
+    }
+
+    [Fact]
+    public async Task chunked_range_reads_in_id_order_cover_the_collection_exactly_once()
+    {
+        await using var session = await DriverSession.StartAsync();
+        var ids = Enumerable.Range(0, 50).Select(i => (i * 37) % 50).ToList();
+        await session.Orders.InsertManyAsync(ids.Select(i => new BsonDocument("_id", i)));
+
+        var seen = new List<int>();
+        BsonValue? after = null;
+        while (true)
+        {
+            var filter = after is null ? new BsonDocument() : new BsonDocument("_id", new BsonDocument("$gt", after));
+            var chunk = await session.Orders.Find(filter).Sort(new BsonDocument("_id", 1)).Limit(8).ToListAsync();
+            if (chunk.Count == 0)
+            {
+                break;
+            }
+            seen.AddRange(chunk.Select(d => d["_id"].AsInt32));
+            after = chunk[^1]["_id"];
+        }
+
+        Assert.Equal(Enumerable.Range(0, 50), seen);
+    }
+}
