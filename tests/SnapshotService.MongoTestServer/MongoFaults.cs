@@ -62,6 +62,9 @@ public sealed class MongoFaults
     public void Delay(string commandName, TimeSpan delay, int times = 1) =>
         Plan(new PlannedFault(commandName, times) { Delay = delay });
 
+    /// <summary>Aborts every open client connection now (a network blip or failover as the driver sees it).</summary>
+    public void DropAllConnections() => State.AbortConnections();
+
     /// <summary>Rolls the oplog window forward: drops entries older than <paramref name="timestamp"/>.</summary>
     public void TruncateOplogBefore(BsonTimestamp timestamp)
     {

@@ -24,14 +24,14 @@ internal static class WriteHandler
         var key = session is null ? null : SessionKey(session);
         lock (state.Sync)
         {
-            if (key is not null && state.RetryableWriteReplies.TryGetValue(key, out var earlier))
+            if (key is not null && state.RetryableWrites.TryGet(key, out var earlier))
             {
                 return (BsonDocument)earlier.DeepClone();
             }
             var reply = write(context);
             if (key is not null)
             {
-                state.RetryableWriteReplies[key] = (BsonDocument)reply.DeepClone();
+                state.RetryableWrites.Remember(key, (BsonDocument)reply.DeepClone());
             }
             return reply;
         }
