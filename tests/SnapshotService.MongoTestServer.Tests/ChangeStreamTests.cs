@@ -243,4 +243,21 @@ public sealed class ChangeStreamTests
         Assert.Null(events[1].FullDocument);
         Assert.Equal(["n"], events[1].UpdateDescription.RemovedFields);
     }
+
+    [Fact]
+    public async Task a_stream_far_behind_is_served_in_batches_under_the_bson_size_limit()
+    {
+        await using var session = await DriverSession.StartAsync();
+        var payload = new string('x', 1024 * 1024);
+        var start = session.Server.Data.Insert("shop", "orders", new BsonDocument { { "_id", 0 }, { "payload", payload } });
+        for (var i = 1; i < 20; i++)
+        {
+            session.Server.Data.Insert("shop", "orders", new BsonDocument { { "_id", i }, { "payload", payload } });
+        }
+
+        using var cursor = await session.Orders.WatchAsync(new ChangeStreamOptions { StartAtOperationTime = start });
+        var events = await DriverSession.NextEventsAsync(cursor, 20);
+
+        Assert.Equal(Enumerable.Range(0, 20), events.Select(e => e.DocumentKey["_id"].AsInt32));
+    }
 }
