@@ -94,4 +94,24 @@ public sealed class DriverFeatureTests
 
         Assert.Equal(Enumerable.Range(0, 50), seen);
     }
+
+    [Fact]
+    public async Task find_one_and_update_replace_and_delete_return_the_documents_the_server_would()
+    {
+        await using var session = await DriverSession.StartAsync();
+        await session.Orders.InsertManyAsync([new BsonDocument { { "_id", 1 }, { "n", 1 } }, new BsonDocument { { "_id", 2 }, { "n", 2 } }]);
+
+        var before = await session.Orders.FindOneAndUpdateAsync(new BsonDocument("_id", 1), new BsonDocument("$inc", new BsonDocument("n", 10)));
+        var after = await session.Orders.FindOneAndReplaceAsync(new BsonDocument("_id", 2), new BsonDocument("n", 20),
+            new FindOneAndReplaceOptions<BsonDocument> { ReturnDocument = ReturnDocument.After });
+        var upserted = await session.Orders.FindOneAndUpdateAsync(new BsonDocument("_id", 3), new BsonDocument("$set", new BsonDocument("n", 3)),
+            new FindOneAndUpdateOptions<BsonDocument> { IsUpsert = true, ReturnDocument = ReturnDocument.After });
+        var removed = await session.Orders.FindOneAndDeleteAsync(new BsonDocument("n", 11));
+
+        Assert.Equal(new BsonDocument { { "_id", 1 }, { "n", 1 } }, before);
+        Assert.Equal(new BsonDocument { { "_id", 2 }, { "n", 20 } }, after);
+        Assert.Equal(new BsonDocument { { "_id", 3 }, { "n", 3 } }, upserted);
+        Assert.Equal(new BsonDocument { { "_id", 1 }, { "n", 11 } }, removed);
+        Assert.Equal([2, 3], session.Server.Data.Documents("shop", "orders").Select(d => d["_id"].AsInt32));
+    }
 }

@@ -39,14 +39,18 @@ public sealed class MongoFaults
         Plan(new PlannedFault("getMore", times) { Error = CommandError.HistoryLost() });
 
     /// <summary>
-    /// 10107 NotWritablePrimary, labelled as a real primary stepping down labels it: RetryableWriteError on
-    /// writes (the driver retries once), ResumableChangeStreamError on getMore (the driver resumes the stream).
+    /// 10107 NotWritablePrimary, labelled as a real primary stepping down labels it: RetryableWriteError on writes
+    /// (insert/update/delete/findAndModify: the driver retries once), ResumableChangeStreamError on getMore and
+    /// aggregate (the driver resumes a change stream), no label on other commands (retryable reads go by code).
     /// </summary>
     public void FailWithNotWritablePrimary(string commandName, int times = 1)
     {
-        string[] labels = commandName.Equals("getMore", StringComparison.OrdinalIgnoreCase)
-            ? ["ResumableChangeStreamError"]
-            : ["RetryableWriteError"];
+        string[] labels = commandName.ToLowerInvariant() switch
+        {
+            "insert" or "update" or "delete" or "findandmodify" => ["RetryableWriteError"],
+            "getmore" or "aggregate" => ["ResumableChangeStreamError"],
+            _ => [],
+        };
         FailCommand(commandName, times, 10107, "NotWritablePrimary", "not primary", labels);
     }
 

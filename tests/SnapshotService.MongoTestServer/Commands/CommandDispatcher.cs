@@ -18,6 +18,7 @@ internal sealed class CommandDispatcher
     {
         HandshakeHandler.Register(this);
         WriteHandler.Register(this);
+        FindAndModifyHandler.Register(this);
         FindHandler.Register(this);
         CursorHandler.Register(this);
         AggregateHandler.Register(this);

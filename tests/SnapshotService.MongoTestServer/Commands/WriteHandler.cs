@@ -17,7 +17,7 @@ internal static class WriteHandler
         dispatcher.Add("delete", context => Retryable(context, Delete));
     }
 
-    private static BsonDocument Retryable(CommandContext context, Func<CommandContext, BsonDocument> write)
+    public static BsonDocument Retryable(CommandContext context, Func<CommandContext, BsonDocument> write)
     {
         var state = context.State;
         var session = context.Session;
