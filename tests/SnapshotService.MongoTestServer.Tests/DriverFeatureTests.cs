@@ -114,4 +114,39 @@ public sealed class DriverFeatureTests
         Assert.Equal(new BsonDocument { { "_id", 1 }, { "n", 11 } }, removed);
         Assert.Equal([2, 3], session.Server.Data.Documents("shop", "orders").Select(d => d["_id"].AsInt32));
     }
+
+    [Fact]
+    public async Task id_sorted_reads_respect_type_order_bounds_and_direction()
+    {
+        await using var session = await DriverSession.StartAsync();
+        await session.Orders.InsertManyAsync([
+            new BsonDocument("_id", "b"), new BsonDocument("_id", 3), new BsonDocument("_id", 1L), new BsonDocument("_id", 2.5), new BsonDocument("_id", "a"),
+        ]);
+
+        var numbersDown = await session.Orders.Find(new BsonDocument("_id", new BsonDocument { { "$gte", 1 }, { "$lt", 3 } })).Sort(new BsonDocument("_id", -1)).ToListAsync();
+        var stringsUp = await session.Orders.Find(new BsonDocument("_id", new BsonDocument("$gt", ""))).Sort(new BsonDocument("_id", 1)).ToListAsync();
+        var exact = await session.Orders.Find(new BsonDocument("_id", 1)).Sort(new BsonDocument("_id", 1)).ToListAsync();
+
+        Assert.Equal([2.5, 1.0], numbersDown.Select(d => d["_id"].ToDouble()));
+        Assert.Equal(["a", "b"], stringsUp.Select(d => d["_id"].AsString));
+        Assert.Equal(new BsonInt64(1), Assert.Single(exact)["_id"]);
+    }
+
+    [Fact]
+    public async Task a_full_oplog_drops_its_oldest_entries_and_old_resume_points_are_lost()
+    {
+        await using var session = await DriverSession.StartAsync(new MongoWireServerOptions { OplogCapacity = 16 });
+        var first = session.Server.Data.Insert("shop", "orders", new BsonDocument("_id", 0));
+        for (var i = 1; i < 40; i++)
+        {
+            session.Server.Data.Insert("shop", "orders", new BsonDocument("_id", i));
+        }
+
+        var error = await Assert.ThrowsAsync<MongoCommandException>(() =>
+            session.Orders.WatchAsync(new ChangeStreamOptions { StartAtOperationTime = first }));
+
+        Assert.Equal(286, error.Code);
+        Assert.True(session.Server.Data.OplogCount <= 16);
+        Assert.Equal(40, session.Server.Data.Documents("shop", "orders").Count);
+    }
 }
