@@ -260,7 +260,7 @@ internal sealed class MaterializeBenchmark(BenchArguments args, string scratch)
         text.AppendLine($"- Load average (1/5/15 min) before → after: {loadBefore} → {MachineInfo.LoadAverage()} (the machine is shared with other work; above ~{cores} the absolute numbers suffer more than the ratios)");
         text.AppendLine($"- Command: `{BenchmarkCommand.CommandLine(args)}`");
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"- Inputs: {keys:N0} keys of 1,024 B; default `ViewOptions` (20,000 rows per part, JSONL zstd level {new ViewOptions().CompressionLevel}, Parquet zstd pages, {new ViewOptions().MemoryBudgetBytes / (1024 * 1024)} MiB buffer budget, spill to the temp dir); {args.Runs} runs, medians"));
+            $"- Inputs: {keys:N0} keys of 1,024 B; default `ViewOptions` (20,000 rows per part, JSONL zstd level {new ViewOptions().CompressionLevel}, Parquet Snappy pages, {new ViewOptions().MemoryBudgetBytes / (1024 * 1024)} MiB buffer budget, spill to the temp dir); {args.Runs} runs, medians"));
         foreach (var r in results)
         {
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,

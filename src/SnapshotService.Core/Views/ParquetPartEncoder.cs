@@ -6,7 +6,7 @@ using SnapshotService.Hashing;
 namespace SnapshotService.Views;
 
 /// <summary>
-/// Encodes a part as one Parquet file with one row group (zstd pages). Columns: key,
+/// Encodes a part as one Parquet file with one row group (Snappy pages). Columns: key,
 /// partition_key (nullable), seq, source_version, content_hash (32 hex digits), document (JSON text).
 /// </summary>
 internal static class ParquetPartEncoder

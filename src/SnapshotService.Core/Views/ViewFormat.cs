@@ -6,7 +6,7 @@ public enum ViewFormat
     /// <summary>Newline-delimited JSON, zstd-compressed: <c>part-00000.jsonl.zst</c>.</summary>
     Jsonl,
 
-    /// <summary>Apache Parquet (zstd pages): <c>part-00000.parquet</c>.</summary>
+    /// <summary>Apache Parquet (Snappy pages): <c>part-00000.parquet</c>.</summary>
     Parquet,
 }
 
