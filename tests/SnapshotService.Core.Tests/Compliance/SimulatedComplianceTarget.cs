@@ -81,5 +81,5 @@ internal sealed class SimulatedComplianceTarget : IComplianceTarget
 /// <summary>The compliance suite against the simulated source.</summary>
 public sealed class SimulatedSourceComplianceTests : ChangeSourceComplianceTests
 {
-    protected override Task<IComplianceTarget> CreateTargetAsync() => Task.FromResult<IComplianceTarget>(new SimulatedComplianceTarget());
+    protected override Task<(IComplianceTarget?, string?)> CreateTargetAsync() => Task.FromResult<(IComplianceTarget?, string?)>((new SimulatedComplianceTarget(), null));
 }
