@@ -406,7 +406,7 @@ public sealed class MongoChangeSource : IChangeSource, IBackfillControl, ISource
             var slice = keys.Skip(progress.NextIndex).Take(_options.ChunkSize).ToList();
             var (found, version) = await _retry.RunAsync("backfill chunk", ct => _scanner.ReadByIdsAsync([.. slice.Select(MongoKeys.Decode)], ct), cancellationToken).ConfigureAwait(false);
             var byKey = found.ToDictionary(d => d.Key, StringComparer.Ordinal);
-            var rows = slice.Select(k => new BackfillRow(k, byKey.TryGetValue(k, out var d) ? MongoJson.ToJsonBytes(d.Document) : null)).ToList();
+            var rows = slice.Select(k => new BackfillRow(k, byKey.TryGetValue(k, out var d) ? MongoJson.ToJsonBytes(d.Document) : (ReadOnlyMemory<byte>?)null)).ToList();
             var readVersion = found.Count == 0 ? version : Math.Max(version, found.Max(d => d.ReadVersion));
             _window = new BackfillWindow(rows, readVersion, fetchesAtRead);
             CloseIfStreamIdleSince(fetchesAtRead);
