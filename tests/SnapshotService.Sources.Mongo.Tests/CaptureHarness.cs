@@ -54,7 +54,14 @@ internal sealed class CaptureHarness(IChangeSource source)
             {
                 Assert.Fail($"gave up waiting for {what ?? "the condition"} after {Batches} batches; export has {Export.Count} keys, notices: {string.Join(" | ", Notices.Select(n => n.Kind))}");
             }
-            await ReadOnceAsync(maxChanges, cts.Token);
+            try
+            {
+                await ReadOnceAsync(maxChanges, cts.Token);
+            }
+            catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            {
+                Assert.Fail($"a read hung waiting for {what ?? "the condition"} after {Batches} batches; export has {Export.Count} keys, notices: {string.Join(" | ", Notices.Select(n => n.Kind))}, position {Position}");
+            }
         }
     }
 
