@@ -134,11 +134,21 @@ public sealed class MongoChangeSource : IChangeSource, IBackfillControl, ISource
         await EnsureVerifiedAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await FillAsync(changes, notices, maxChanges, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await FillAsync(changes, notices, maxChanges, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MongoCommandException ex) when (ex.Code == MongoErrors.HistoryLostCode)
+            {
+                await OnHistoryLostAsync(ex, notices, cancellationToken).ConfigureAwait(false);
+            }
         }
-        catch (MongoCommandException ex) when (ex.Code == MongoErrors.HistoryLostCode)
+        catch
         {
-            await OnHistoryLostAsync(ex, notices, cancellationToken).ConfigureAwait(false);
+            // The in-memory state may have moved past changes this failed read never handed out:
+            // the next read starts over from the position it is given.
+            _lastReturned = null;
+            throw;
         }
         var position = _current.ToSourcePosition();
         _lastReturned = position;

@@ -123,6 +123,25 @@ public sealed class MongoSourceFaultTests
     }
 
     [Fact]
+    public async Task a_read_that_fails_after_handing_out_nothing_loses_nothing_when_retried()
+    {
+        await using var endpoint = await MongoEndpoint.StartTestServerAsync();
+        await endpoint.Collection("orders").InsertManyAsync(Enumerable.Range(0, 10).Select(i => Doc($"k{i:D2}", i)));
+        await using var source = new MongoChangeSource("orders", endpoint.Options("orders", o => o.MaxRetries = 0));
+        var capture = new CaptureHarness(source);
+        await capture.ReadOnceAsync(maxChanges: 2);
+        Assert.Equal(["k00", "k01"], capture.Changes.Select(c => c.Key));
+
+        // The rest of chunk 1 goes out, then reading chunk 2 fails: that read returns nothing.
+        endpoint.Server!.Faults.FailCommand("find", 1000, 91, "ShutdownInProgress", "shutting down");
+        await Assert.ThrowsAsync<MongoSourceException>(async () => await capture.ReadOnceAsync(maxChanges: 10));
+        endpoint.Server.Faults.Clear();
+
+        await capture.ReadUntilAsync(() => capture.Notices.Any(n => n.Kind == SourceNoticeKind.BackfillCompleted));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"k{i:D2}"), capture.Changes.Select(c => c.Key));
+    }
+
+    [Fact]
     public async Task transient_errors_that_do_not_end_fail_the_source_after_bounded_retries()
     {
         await using var endpoint = await MongoEndpoint.StartTestServerAsync();
