@@ -47,6 +47,53 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task an_update_whose_document_is_gone_by_lookup_is_skipped_and_the_delete_follows()
+    {
+        await using var endpoint = await OpenAsync();
+        if (endpoint is null)
+        {
+            return;
+        }
+        await endpoint.CreateCollectionAsync("orders");
+        await using var source = new MongoChangeSource("orders", endpoint.Options("orders"));
+        var capture = new CaptureHarness(source);
+        await capture.ReadUntilAsync(() => capture.Notices.Any(n => n.Kind == SourceNoticeKind.BackfillCompleted));
+        var orders = endpoint.Collection("orders");
+        await orders.InsertOneAsync(Doc("a", 1));
+        await capture.ReadUntilAsync(() => capture.Export.ContainsKey("a"));
+
+        // Both happen before the stream reads the update, so its updateLookup finds nothing.
+        await orders.UpdateOneAsync(new BsonDocument("_id", "a"), new BsonDocument("$set", new BsonDocument("n", 2)));
+        await orders.DeleteOneAsync(new BsonDocument("_id", "a"));
+        await capture.ReadUntilAsync(() => !capture.Export.ContainsKey("a"), what: "the delete");
+        Assert.Equal([ChangeOperation.Upsert, ChangeOperation.Delete], capture.Changes.Select(c => c.Operation));
+    }
+
+    [Fact]
+    public async Task a_filter_limits_backfill_and_capture_to_matching_documents_but_lets_deletes_through()
+    {
+        await using var endpoint = await OpenAsync();
+        if (endpoint is null)
+        {
+            return;
+        }
+        var orders = endpoint.Collection("orders");
+        await orders.InsertManyAsync([new BsonDocument { { "_id", "a1" }, { "tenant", "a" } }, new BsonDocument { { "_id", "b1" }, { "tenant", "b" } }]);
+        await using var source = new MongoChangeSource("orders", endpoint.Options("orders", o => o.Filter = "{\"tenant\": \"a\"}"));
+        var capture = new CaptureHarness(source);
+        await capture.ReadUntilAsync(() => capture.Notices.Any(n => n.Kind == SourceNoticeKind.BackfillCompleted));
+        Assert.Equal(["a1"], capture.Export.Keys);
+
+        await orders.InsertManyAsync([new BsonDocument { { "_id", "b2" }, { "tenant", "b" } }, new BsonDocument { { "_id", "a2" }, { "tenant", "a" } }]);
+        await orders.DeleteOneAsync(new BsonDocument("_id", "a1"));
+        await capture.ReadUntilAsync(() => !capture.Export.ContainsKey("a1"), what: "the delete of a1");
+        Assert.Equal(["a2"], capture.Export.Keys);
+        Assert.DoesNotContain(capture.Changes, c => c.Key.StartsWith('b'));
+        Assert.Equal(["a2"], (await source.ScanAsync(KeyRange.All, CancellationToken.None).ToListAsync()).Select(d => d.Key));
+        Assert.Equal(["a2"], (await source.ReadKeysAsync(["a2", "b2"], CancellationToken.None)).Documents.Select(d => d.Key));
+    }
+
+    [Fact]
     public async Task a_reader_resumes_from_a_stored_position_without_loss_or_duplicates()
     {
         await using var endpoint = await OpenAsync();
