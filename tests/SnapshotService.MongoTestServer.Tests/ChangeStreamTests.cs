@@ -179,4 +179,85 @@ public sealed class ChangeStreamTests
         Assert.Equal("i", last["op"].AsString);
         Assert.Equal("shop.orders", last["ns"].AsString);
     }
+
+    [Fact]
+    public async Task start_after_an_invalidate_continues_with_the_recreated_collection()
+    {
+        await using var session = await DriverSession.StartAsync();
+        session.Server.Data.Insert("shop", "orders", new BsonDocument("_id", 1));
+        using var cursor = await session.Orders.WatchAsync(LookupOptions);
+        session.Server.Data.Drop("shop", "orders");
+        var invalidate = (await DriverSession.NextEventsAsync(cursor, 2))[1];
+
+        var resumeError = await Assert.ThrowsAsync<MongoCommandException>(() =>
+            session.Orders.WatchAsync(new ChangeStreamOptions { ResumeAfter = invalidate.ResumeToken }));
+        session.Server.Data.Insert("shop", "orders", new BsonDocument("_id", 2));
+        using var restarted = await session.Orders.WatchAsync(new ChangeStreamOptions { StartAfter = invalidate.ResumeToken });
+        var events = await DriverSession.NextEventsAsync(restarted, 1);
+
+        Assert.Equal(260, resumeError.Code);
+        Assert.Equal(ChangeStreamOperationType.Invalidate, invalidate.OperationType);
+        Assert.Equal(2, Assert.Single(events).DocumentKey["_id"].AsInt32);
+    }
+
+    [Fact]
+    public async Task database_stream_sees_every_collection_of_its_database_only()
+    {
+        await using var session = await DriverSession.StartAsync();
+        using var cursor = await session.Database.WatchAsync(new ChangeStreamOptions { MaxAwaitTime = TimeSpan.FromMilliseconds(100) });
+        await cursor.MoveNextAsync(DriverSession.Guard);
+
+        session.Server.Data.Insert("shop", "orders", new BsonDocument("_id", 1));
+        session.Server.Data.Insert("elsewhere", "orders", new BsonDocument("_id", 2));
+        session.Server.Data.Insert("shop", "items", new BsonDocument("_id", 3));
+        var events = await DriverSession.NextEventsAsync(cursor, 2);
+
+        Assert.Equal(["orders", "items"], events.Select(e => e.CollectionNamespace.CollectionName));
+    }
+
+    [Fact]
+    public async Task when_available_returns_the_post_image_of_each_update()
+    {
+        await using var session = await DriverSession.StartAsync();
+        var start = session.Server.Data.Insert("shop", "orders", new BsonDocument { { "_id", 1 }, { "n", 1 } });
+        session.Server.Data.Update("shop", "orders", 1, new BsonDocument("$inc", new BsonDocument("n", 1)));
+        session.Server.Data.Update("shop", "orders", 1, new BsonDocument("$inc", new BsonDocument("n", 1)));
+
+        var options = new ChangeStreamOptions { FullDocument = ChangeStreamFullDocumentOption.WhenAvailable, StartAtOperationTime = start };
+        using var cursor = await session.Orders.WatchAsync(options);
+        var events = await DriverSession.NextEventsAsync(cursor, 3);
+
+        Assert.Equal([1, 2, 3], events.Select(e => e.FullDocument["n"].AsInt32));
+    }
+
+    [Fact]
+    public async Task default_full_document_leaves_updates_without_a_document()
+    {
+        await using var session = await DriverSession.StartAsync();
+        var start = session.Server.Data.Insert("shop", "orders", new BsonDocument { { "_id", 1 }, { "n", 1 } });
+        session.Server.Data.Update("shop", "orders", 1, new BsonDocument("$unset", new BsonDocument("n", "")));
+
+        using var cursor = await session.Orders.WatchAsync(new ChangeStreamOptions { StartAtOperationTime = start });
+        var events = await DriverSession.NextEventsAsync(cursor, 2);
+
+        Assert.Null(events[1].FullDocument);
+        Assert.Equal(["n"], events[1].UpdateDescription.RemovedFields);
+    }
+
+    [Fact]
+    public async Task a_stream_far_behind_is_served_in_batches_under_the_bson_size_limit()
+    {
+        await using var session = await DriverSession.StartAsync();
+        var payload = new string('x', 1024 * 1024);
+        var start = session.Server.Data.Insert("shop", "orders", new BsonDocument { { "_id", 0 }, { "payload", payload } });
+        for (var i = 1; i < 20; i++)
+        {
+            session.Server.Data.Insert("shop", "orders", new BsonDocument { { "_id", i }, { "payload", payload } });
+        }
+
+        using var cursor = await session.Orders.WatchAsync(new ChangeStreamOptions { StartAtOperationTime = start });
+        var events = await DriverSession.NextEventsAsync(cursor, 20);
+
+        Assert.Equal(Enumerable.Range(0, 20), events.Select(e => e.DocumentKey["_id"].AsInt32));
+    }
 }

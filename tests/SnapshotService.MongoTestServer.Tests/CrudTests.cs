@@ -154,4 +154,42 @@ public sealed class CrudTests
         Assert.Equal("PRIMARY", status["members"][0]["stateStr"].AsString);
         Assert.Equal(session.Server.Data.OplogLastTimestamp, status["optimes"]["appliedOpTime"]["ts"].AsBsonTimestamp);
     }
+
+    [Fact]
+    public async Task dotted_paths_nested_documents_and_numeric_types_behave_like_the_server()
+    {
+        await using var session = await DriverSession.StartAsync();
+        await session.Orders.InsertOneAsync(new BsonDocument { { "_id", 1 }, { "n", 2147483647 }, { "tags", new BsonArray { "a", "b" } } });
+
+        await session.Orders.UpdateOneAsync(new BsonDocument("_id", 1L), new BsonDocument
+        {
+            { "$set", new BsonDocument("address.city", "Oslo") },
+            { "$inc", new BsonDocument { { "n", 1 }, { "fresh", 2.5 } } },
+        });
+        var duplicate = await Assert.ThrowsAsync<MongoWriteException>(() => session.Orders.InsertOneAsync(new BsonDocument("_id", 1.0)));
+        var byTag = await session.Orders.Find(new BsonDocument("tags", "b")).ToListAsync();
+        var byNested = await session.Orders.Find(new BsonDocument("address.city", "Oslo")).ToListAsync();
+        var stored = session.Server.Data.Find("shop", "orders", 1)!;
+
+        Assert.Equal(ServerErrorCategory.DuplicateKey, duplicate.WriteError.Category);
+        Assert.Single(byTag);
+        Assert.Single(byNested);
+        Assert.Equal(new BsonInt64(2147483648L), stored["n"]);
+        Assert.Equal(new BsonDouble(2.5), stored["fresh"]);
+        Assert.Equal(new BsonDocument("city", "Oslo"), stored["address"]);
+        Assert.Equal(["_id", "n", "tags", "address", "fresh"], stored.Names);
+    }
+
+    [Fact]
+    public async Task changing_the_id_of_a_document_is_refused()
+    {
+        await using var session = await DriverSession.StartAsync();
+        await session.Orders.InsertOneAsync(new BsonDocument { { "_id", 1 }, { "n", 1 } });
+
+        var error = await Assert.ThrowsAsync<MongoWriteException>(() =>
+            session.Orders.UpdateOneAsync(new BsonDocument("_id", 1), new BsonDocument("$set", new BsonDocument("_id", 2))));
+
+        Assert.Equal(66, error.WriteError.Code);
+        Assert.Equal(new BsonDocument { { "_id", 1 }, { "n", 1 } }, session.Server.Data.Find("shop", "orders", 1));
+    }
 }

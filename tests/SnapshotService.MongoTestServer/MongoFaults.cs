@@ -39,14 +39,18 @@ public sealed class MongoFaults
         Plan(new PlannedFault("getMore", times) { Error = CommandError.HistoryLost() });
 
     /// <summary>
-    /// 10107 NotWritablePrimary, labelled as a real primary stepping down labels it: RetryableWriteError on
-    /// writes (the driver retries once), ResumableChangeStreamError on getMore (the driver resumes the stream).
+    /// 10107 NotWritablePrimary, labelled as a real primary stepping down labels it: RetryableWriteError on writes
+    /// (insert/update/delete/findAndModify: the driver retries once), ResumableChangeStreamError on getMore and
+    /// aggregate (the driver resumes a change stream), no label on other commands (retryable reads go by code).
     /// </summary>
     public void FailWithNotWritablePrimary(string commandName, int times = 1)
     {
-        string[] labels = commandName.Equals("getMore", StringComparison.OrdinalIgnoreCase)
-            ? ["ResumableChangeStreamError"]
-            : ["RetryableWriteError"];
+        string[] labels = commandName.ToLowerInvariant() switch
+        {
+            "insert" or "update" or "delete" or "findandmodify" => ["RetryableWriteError"],
+            "getmore" or "aggregate" => ["ResumableChangeStreamError"],
+            _ => [],
+        };
         FailCommand(commandName, times, 10107, "NotWritablePrimary", "not primary", labels);
     }
 
@@ -61,6 +65,9 @@ public sealed class MongoFaults
     /// <summary>Delays the next <paramref name="times"/> commands named <paramref name="commandName"/> by <paramref name="delay"/>.</summary>
     public void Delay(string commandName, TimeSpan delay, int times = 1) =>
         Plan(new PlannedFault(commandName, times) { Delay = delay });
+
+    /// <summary>Aborts every open client connection now (a network blip or failover as the driver sees it).</summary>
+    public void DropAllConnections() => State.AbortConnections();
 
     /// <summary>Rolls the oplog window forward: drops entries older than <paramref name="timestamp"/>.</summary>
     public void TruncateOplogBefore(BsonTimestamp timestamp)

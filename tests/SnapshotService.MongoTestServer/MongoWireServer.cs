@@ -29,6 +29,13 @@ public sealed class MongoWireServer : IAsyncDisposable
         Port = ((IPEndPoint)listener.LocalEndpoint).Port;
         state.Address = $"127.0.0.1:{Port}";
         Data = new MongoServerData(state);
+        state.AbortConnections = () =>
+        {
+            foreach (var (connection, _) in _connections.Values)
+            {
+                connection.Abort();
+            }
+        };
     }
 
     /// <summary>Starts a server on 127.0.0.1 (a free port unless the options name one).</summary>
@@ -64,10 +71,7 @@ public sealed class MongoWireServer : IAsyncDisposable
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener.Stop();
-        foreach (var (connection, _) in _connections.Values)
-        {
-            connection.Abort();
-        }
+        _state.AbortConnections();
         await _acceptLoop.ConfigureAwait(false);
         await Task.WhenAll(_connections.Values.Select(c => c.Run)).ConfigureAwait(false);
         _stopping.Dispose();

@@ -7,8 +7,9 @@ public sealed class MongoWireServerOptions
     public string ReplicaSetName { get; set; } = "rs0";
 
     /// <summary>
-    /// Oplog entries kept before the oldest are dropped (a capped oplog). Resuming from a dropped point fails with
-    /// ChangeStreamHistoryLost. Large by default so only tests that roll the window lose history.
+    /// Oplog entries kept before the oldest are dropped (a capped oplog; when full, the oldest 1/16 goes at once).
+    /// Resuming from a dropped point fails with ChangeStreamHistoryLost. Large by default so only tests that roll
+    /// the window lose history.
     /// </summary>
     public int OplogCapacity { get; set; } = 1_000_000;
 

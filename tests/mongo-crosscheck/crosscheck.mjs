@@ -40,6 +40,10 @@ async function main() {
   // Change streams open lazily in the Node driver: tryNext() sends the aggregate before any write.
   const stream = items.watch([], { fullDocument: 'updateLookup', maxAwaitTimeMS: 100 });
   assert.equal(await stream.tryNext(), null, 'a new stream starts empty');
+  const idleBefore = stream.resumeToken?._data;
+  assert.equal(await stream.tryNext(), null, 'an idle getMore returns nothing');
+  const idleAfter = stream.resumeToken?._data;
+  assert.ok(idleBefore && idleAfter && idleAfter > idleBefore, `the postBatchResumeToken advances while idle (${idleBefore} → ${idleAfter})`);
 
   // Writes.
   const inserted = await items.insertOne({ _id: 1, name: 'apple', qty: 1 });

@@ -1,5 +1,6 @@
 using MongoDB.Bson;
 using SnapshotService.Testing.Mongo.Commands;
+using SnapshotService.Testing.Mongo.Cursors;
 using SnapshotService.Testing.Mongo.Storage;
 
 namespace SnapshotService.Testing.Mongo.ChangeStreams;
@@ -11,6 +12,7 @@ internal static class ChangeStreamReader
     {
         var batch = new BsonArray();
         var max = batchSize is > 0 ? batchSize.Value : int.MaxValue;
+        var budget = new BatchBudget();
         if (cursor.InvalidatePending)
         {
             Invalidate(cursor, batch, cursor.Position, DateTime.UtcNow);
@@ -25,16 +27,23 @@ internal static class ChangeStreamReader
         for (var i = oplog.IndexAfter(cursor.Position); i < oplog.Entries.Count; i++)
         {
             var entry = oplog.Entries[i];
-            cursor.Position = entry.Ts.Value;
             if (!InScope(entry, cursor))
             {
+                cursor.Position = entry.Ts.Value;
                 continue;
             }
             var ev = ChangeEventBuilder.Build(entry, cursor, state.Catalog);
             if (cursor.MatchStages.All(m => FilterMatcher.Matches(ev, m)))
             {
+                if (!budget.TryAdd(ev, batch.Count))
+                {
+                    // Full by size: this event opens the next batch, so the position stays before it.
+                    cursor.PostBatchResumeToken = new ResumeToken(cursor.Position, ResumeTokenKind.HighWaterMark).ToDocument();
+                    return batch;
+                }
                 batch.Add(ev);
             }
+            cursor.Position = entry.Ts.Value;
             if (cursor.Scope == ChangeStreamScope.Collection && entry.Operation is OplogOperation.Drop or OplogOperation.Rename)
             {
                 Invalidate(cursor, batch, entry.Ts.Value, entry.Wall);

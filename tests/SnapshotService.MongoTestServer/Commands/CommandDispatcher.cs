@@ -18,6 +18,7 @@ internal sealed class CommandDispatcher
     {
         HandshakeHandler.Register(this);
         WriteHandler.Register(this);
+        FindAndModifyHandler.Register(this);
         FindHandler.Register(this);
         CursorHandler.Register(this);
         AggregateHandler.Register(this);
@@ -65,6 +66,11 @@ internal sealed class CommandDispatcher
             {
                 // A malformed command: answer like the server's parser would instead of dropping the connection.
                 reply = new CommandError(9, "FailedToParse", $"{name}: {ex.Message}").ToReply();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A bug in the test server: answer it (the driver would retry a dropped connection and hide it).
+                reply = new CommandError(1, "InternalError", $"test server failed on '{name}': {ex}").ToReply();
             }
         }
         if (faults.Close == CloseMode.AfterExecuting)

@@ -28,11 +28,20 @@ internal static class FindHandler
         List<BsonDocument> results;
         lock (state.Sync)
         {
-            var natural = context.Database == "local" && collection == "oplog.rs"
-                ? state.Oplog.Entries.Select(e => e.ToOplogDocument())
-                : state.Catalog.Get(context.Database, collection)?.InNaturalOrder ?? [];
-            var matched = natural.Where(d => Storage.FilterMatcher.Matches(d, filter));
-            var shaped = QueryShaping.Sort(matched, sort).Skip(skip);
+            var stored = state.Catalog.Get(context.Database, collection);
+            IEnumerable<BsonDocument> shaped;
+            if (stored is not null && IdRangePlan.TryPlan(stored, filter, sort, out var byId))
+            {
+                shaped = byId.Where(d => Storage.FilterMatcher.Matches(d, filter)).Skip(skip);
+            }
+            else
+            {
+                var natural = context.Database == "local" && collection == "oplog.rs"
+                    ? state.Oplog.Entries.Select(e => e.ToOplogDocument())
+                    : stored?.InNaturalOrder ?? [];
+                var matched = natural.Where(d => Storage.FilterMatcher.Matches(d, filter));
+                shaped = QueryShaping.Sort(matched, sort).Skip(skip);
+            }
             if (limit > 0)
             {
                 shaped = shaped.Take((int)Math.Min(limit, int.MaxValue));

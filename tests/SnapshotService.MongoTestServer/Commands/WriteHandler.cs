@@ -17,21 +17,21 @@ internal static class WriteHandler
         dispatcher.Add("delete", context => Retryable(context, Delete));
     }
 
-    private static BsonDocument Retryable(CommandContext context, Func<CommandContext, BsonDocument> write)
+    public static BsonDocument Retryable(CommandContext context, Func<CommandContext, BsonDocument> write)
     {
         var state = context.State;
         var session = context.Session;
         var key = session is null ? null : SessionKey(session);
         lock (state.Sync)
         {
-            if (key is not null && state.RetryableWriteReplies.TryGetValue(key, out var earlier))
+            if (key is not null && state.RetryableWrites.TryGet(key, out var earlier))
             {
                 return (BsonDocument)earlier.DeepClone();
             }
             var reply = write(context);
             if (key is not null)
             {
-                state.RetryableWriteReplies[key] = (BsonDocument)reply.DeepClone();
+                state.RetryableWrites.Remember(key, (BsonDocument)reply.DeepClone());
             }
             return reply;
         }
@@ -46,12 +46,13 @@ internal static class WriteHandler
         var documents = context.Command.GetValue("documents", new BsonArray()).AsBsonArray;
         var ordered = context.Command.GetValue("ordered", true).ToBoolean();
         var writeErrors = new BsonArray();
+        var session = context.Session;
         var n = 0;
         for (var i = 0; i < documents.Count; i++)
         {
             try
             {
-                context.State.Writer.Insert(context.Database, collection, documents[i].AsBsonDocument, context.Session);
+                context.State.Writer.Insert(context.Database, collection, documents[i].AsBsonDocument, session);
                 n++;
             }
             catch (CommandError error) when (error.Code == 11000)
@@ -72,6 +73,7 @@ internal static class WriteHandler
         var updates = context.Command.GetValue("updates", new BsonArray()).AsBsonArray;
         var ordered = context.Command.GetValue("ordered", true).ToBoolean();
         var writeErrors = new BsonArray();
+        var session = context.Session;
         var upserted = new BsonArray();
         int n = 0, modified = 0;
         for (var i = 0; i < updates.Count; i++)
@@ -84,7 +86,7 @@ internal static class WriteHandler
             try
             {
                 var outcome = context.State.Writer.Update(context.Database, collection, spec.GetValue("q", new BsonDocument()).AsBsonDocument,
-                    spec["u"].AsBsonDocument, spec.GetValue("upsert", false).ToBoolean(), spec.GetValue("multi", false).ToBoolean(), context.Session);
+                    spec["u"].AsBsonDocument, spec.GetValue("upsert", false).ToBoolean(), spec.GetValue("multi", false).ToBoolean(), session);
                 n += outcome.Matched;
                 modified += outcome.Modified;
                 if (outcome.UpsertedId is not null)
@@ -114,11 +116,12 @@ internal static class WriteHandler
     {
         var collection = context.CollectionArgument;
         var deletes = context.Command.GetValue("deletes", new BsonArray()).AsBsonArray;
+        var session = context.Session;
         var n = 0;
         foreach (var spec in deletes.Select(d => d.AsBsonDocument))
         {
             n += context.State.Writer.Delete(context.Database, collection, spec.GetValue("q", new BsonDocument()).AsBsonDocument,
-                spec.GetValue("limit", 0).ToInt32(), context.Session);
+                spec.GetValue("limit", 0).ToInt32(), session);
         }
         return Reply(n, []);
     }

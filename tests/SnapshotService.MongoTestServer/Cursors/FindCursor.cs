@@ -17,9 +17,10 @@ internal sealed class FindCursor(long id, string database, string collection, IE
     {
         var batch = new BsonArray();
         var max = batchSize is > 0 ? batchSize.Value : int.MaxValue;
-        while (batch.Count < max && _remaining.TryDequeue(out var doc))
+        var budget = new BatchBudget();
+        while (batch.Count < max && _remaining.TryPeek(out var doc) && budget.TryAdd(doc, batch.Count))
         {
-            batch.Add(doc);
+            batch.Add(_remaining.Dequeue());
         }
         return batch;
     }

@@ -174,7 +174,8 @@ internal sealed class DocumentWriter(Catalog catalog, Oplog oplog, ClusterClock 
         var ts = clock.Tick();
         oplog.Append(new OplogEntry(ts, DateTime.UtcNow, operation, database, collection,
             DocumentKey: new BsonDocument("_id", document["_id"]),
-            PostImage: (BsonDocument?)postImage?.DeepClone(),
+            // Stored documents are never mutated in place (updates store a new document), so the post-image can share it.
+            PostImage: postImage,
             Update: update,
             Session: session));
         return ts;

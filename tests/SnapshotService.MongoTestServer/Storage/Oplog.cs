@@ -25,7 +25,8 @@ internal sealed class Oplog(int capacity)
         _entries.Add(entry);
         if (_entries.Count > capacity)
         {
-            DropFirst(_entries.Count - capacity);
+            // Trim in steps (down to 15/16 of capacity) so a full oplog does not shift the whole list on every write.
+            DropFirst(_entries.Count - capacity + (capacity / 16));
         }
         var signal = _appended;
         _appended = NewSignal();

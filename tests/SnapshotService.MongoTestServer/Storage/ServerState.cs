@@ -1,4 +1,3 @@
-using MongoDB.Bson;
 using SnapshotService.Testing.Mongo.Cursors;
 
 namespace SnapshotService.Testing.Mongo.Storage;
@@ -27,7 +26,10 @@ internal sealed class ServerState
     public MongoFaults Faults { get; } = new();
 
     /// <summary>Replies of executed retryable writes by (lsid, txnNumber): a retry returns the first reply without writing twice.</summary>
-    public Dictionary<string, BsonDocument> RetryableWriteReplies { get; } = new(StringComparer.Ordinal);
+    public RetryableWriteMemory RetryableWrites { get; } = new();
+
+    /// <summary>Set by the server: aborts every open client connection (a fault tests use to simulate a network blip).</summary>
+    public Action AbortConnections { get; set; } = () => { };
 
     /// <summary>"127.0.0.1:PORT", the member name the replica set advertises.</summary>
     public string Address { get; set; } = "";
