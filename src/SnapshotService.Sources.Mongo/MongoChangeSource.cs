@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using MongoDB.Bson;
 using MongoDB.Bson.Serialization.Serializers;
 using MongoDB.Driver;
@@ -32,7 +34,7 @@ namespace SnapshotService.Sources.Mongo;
 /// privileges, a missing collection and servers without change streams fail at once with a
 /// <see cref="MongoSourceException"/> saying what to fix.</para>
 /// </remarks>
-public sealed class MongoChangeSource : IChangeSource, IBackfillControl, ISourceHealthProbe
+public sealed partial class MongoChangeSource : IChangeSource, IBackfillControl, ISourceHealthProbe
 {
     /// <summary>The most keys one <see cref="RequestBackfill"/> may name (they travel in the position).</summary>
     public const int MaxBackfillKeys = 10_000;
@@ -48,6 +50,7 @@ public sealed class MongoChangeSource : IChangeSource, IBackfillControl, ISource
     private readonly Queue<BsonDocument> _pending = new();
     private readonly Queue<BackfillRow> _ready = new();
     private readonly MongoHealthCache _health;
+    private readonly ILogger _logger;
 
     private bool _verified;
     private ChangeStreamFullDocumentOption _fullDocument = ChangeStreamFullDocumentOption.UpdateLookup;
@@ -64,7 +67,11 @@ public sealed class MongoChangeSource : IChangeSource, IBackfillControl, ISource
     private SourceInvalidatedException? _invalidated;
 
     /// <summary>Creates the source (no I/O: the first read connects). Throws <see cref="ArgumentException"/> listing every configuration problem.</summary>
-    public MongoChangeSource(string sourceId, MongoSourceOptions options, TimeProvider? timeProvider = null)
+    /// <param name="sourceId">The source id (validated: it becomes a path segment of the export).</param>
+    /// <param name="options">The settings (copied).</param>
+    /// <param name="timeProvider">The clock for retry delays and caches; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="logger">Where retries, history loss and backfill progress are logged; nothing when null.</param>
+    public MongoChangeSource(string sourceId, MongoSourceOptions options, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         SourceId = SourceIds.Validate(sourceId);
@@ -82,7 +89,8 @@ public sealed class MongoChangeSource : IChangeSource, IBackfillControl, ISource
             .WithReadConcern(ReadConcern.Majority);
         _filter = _options.ParsedFilter();
         _scanner = new MongoRangeScanner(_client, _collection, _filter, _options.BatchSize);
-        _retry = new MongoRetry(_options, SourceId, _time);
+        _logger = logger ?? NullLogger.Instance;
+        _retry = new MongoRetry(_options, SourceId, _time, _logger);
         _health = new MongoHealthCache(_client, _options.HealthCacheTime, _time);
     }
 
@@ -404,7 +412,9 @@ public sealed class MongoChangeSource : IChangeSource, IBackfillControl, ISource
         _current = _current with { BackfillsStarted = number, Backfill = progress };
         var what = request.Keys is null ? $"the whole collection {_options.Database}.{_options.Collection}" : $"{request.Keys.Count} keys of {_options.Database}.{_options.Collection}";
         var why = request.AfterHistoryLoss ? " after history loss" : "";
-        notices.Add(new SourceNotice(SourceNoticeKind.BackfillStarted, $"backfill #{number} of {what} started{why} (chunks of {_options.ChunkSize}, lock-free, merged with the change stream)", request.AfterHistoryLoss));
+        var notice = new SourceNotice(SourceNoticeKind.BackfillStarted, $"backfill #{number} of {what} started{why} (chunks of {_options.ChunkSize}, lock-free, merged with the change stream)", request.AfterHistoryLoss);
+        LogNotice(SourceId, notice.Kind, notice.Message);
+        notices.Add(notice);
     }
 
     private async Task ReadChunkAsync(CancellationToken cancellationToken)
@@ -499,10 +509,12 @@ public sealed class MongoChangeSource : IChangeSource, IBackfillControl, ISource
             return;
         }
         _current = _current with { Backfill = null };
-        notices.Add(new SourceNotice(
+        var completed = new SourceNotice(
             SourceNoticeKind.BackfillCompleted,
             $"backfill #{progress.Number} of {_options.Database}.{_options.Collection} completed: {progress.Chunks} chunks, {progress.Documents} documents" + (progress.AfterHistoryLoss ? "; a full reconciliation should follow to find deletes lost with the history" : ""),
-            progress.AfterHistoryLoss));
+            progress.AfterHistoryLoss);
+        LogNotice(SourceId, completed.Kind, completed.Message);
+        notices.Add(completed);
         if (_current.Queued.Count > 0)
         {
             BeginBackfill(_current.Queued[0], notices);
@@ -513,8 +525,10 @@ public sealed class MongoChangeSource : IChangeSource, IBackfillControl, ISource
     private async Task OnHistoryLostAsync(MongoCommandException ex, List<SourceNotice> notices, CancellationToken cancellationToken)
     {
         var lostAt = _current.StreamTime is { } st ? $" (saved position at {ClusterTime.Show(st)})" : "";
-        notices.Add(new SourceNotice(SourceNoticeKind.HistoryLost,
-            $"source '{SourceId}': the oplog no longer holds the change stream's resume point{lostAt} ({ex.CodeName} {ex.Code}); the stream restarts at the current time and the whole collection is re-backfilled. Size the oplog for longer outages (docs/sources/mongodb.md)."));
+        var lost = new SourceNotice(SourceNoticeKind.HistoryLost,
+            $"source '{SourceId}': the oplog no longer holds the change stream's resume point{lostAt} ({ex.CodeName} {ex.Code}); the stream restarts at the current time and the whole collection is re-backfilled. Size the oplog for longer outages (docs/sources/mongodb.md).");
+        LogHistoryLost(SourceId, lost.Message);
+        notices.Add(lost);
         await DropStreamAsync().ConfigureAwait(false);
         DiscardInFlight();
         // A running whole-collection backfill is superseded; queued keyed ones still run after it.
@@ -647,6 +661,12 @@ public sealed class MongoChangeSource : IChangeSource, IBackfillControl, ISource
         }
         return lo;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: {Kind}: {Message}")]
+    private partial void LogNotice(string sourceId, SourceNoticeKind kind, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: history lost: {Message}")]
+    private partial void LogHistoryLost(string sourceId, string message);
 
     /// <summary>Where the backfill continues once the chunk in flight is fully emitted.</summary>
     private sealed record ChunkPlan(string? NextKey, int NextIndex, bool Done);

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace SnapshotService.Sources.Mongo;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace SnapshotService.Sources.Mongo;
 /// retries reads once and resumes change streams once; this covers longer outages (an election,
 /// a restarting node) without failing the source, yet gives up and says why when it lasts.
 /// </summary>
-internal sealed class MongoRetry(MongoSourceOptions options, string sourceId, TimeProvider timeProvider)
+internal sealed partial class MongoRetry(MongoSourceOptions options, string sourceId, TimeProvider timeProvider, ILogger logger)
 {
     /// <summary>Runs <paramref name="operation"/>; HistoryLost and unknown exceptions pass through unchanged.</summary>
     public async Task<T> RunAsync<T>(string what, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
@@ -24,7 +26,9 @@ internal sealed class MongoRetry(MongoSourceOptions options, string sourceId, Ti
                     case MongoErrorKind.Fatal:
                         throw new MongoSourceException(MongoErrors.Explain(sourceId, options.Database!, options.Collection!, ex), ex);
                     case MongoErrorKind.Transient when attempt < options.MaxRetries:
-                        await Task.Delay(DelayFor(attempt), timeProvider, cancellationToken).ConfigureAwait(false);
+                        var delay = DelayFor(attempt);
+                        LogRetry(sourceId, what, attempt + 1, options.MaxRetries, delay.TotalMilliseconds, ex.GetType().Name, ex.Message);
+                        await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
                         continue;
                     case MongoErrorKind.Transient:
                         throw new MongoSourceException($"{MongoErrors.Explain(sourceId, options.Database!, options.Collection!, ex)} ({what} still failing after {attempt + 1} attempts; capture resumes from the last committed position when the source is restarted).", ex);
@@ -34,6 +38,9 @@ internal sealed class MongoRetry(MongoSourceOptions options, string sourceId, Ti
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: {What} failed transiently (retry {Attempt} of {MaxRetries} in {DelayMs:0} ms): {ErrorType}: {Error}")]
+    private partial void LogRetry(string sourceId, string what, int attempt, int maxRetries, double delayMs, string errorType, string error);
 
     /// <summary>Full jitter: a random delay up to base × 2^attempt, capped.</summary>
     public TimeSpan DelayFor(int attempt)
