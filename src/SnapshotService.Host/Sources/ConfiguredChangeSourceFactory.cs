@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using SnapshotService.Simulated;
 using SnapshotService.Sources;
+using SnapshotService.Sources.Mongo;
 
 namespace SnapshotService.Host.Sources;
 
@@ -11,7 +12,7 @@ namespace SnapshotService.Host.Sources;
 /// host resolves its services, before start-up validation runs, and reading them there would
 /// report only this section's problems instead of every configuration problem at once.
 /// </remarks>
-internal sealed class ConfiguredChangeSourceFactory(IOptions<SourcesOptions> options, TimeProvider timeProvider) : IChangeSourceFactory
+internal sealed class ConfiguredChangeSourceFactory(IOptions<SourcesOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory) : IChangeSourceFactory
 {
     // One "now" per simulated source, shared by capture, reconciliation and repair (see SimulatedRateClock).
     private readonly ConcurrentDictionary<string, SimulatedRateClock> _clocks = new(StringComparer.Ordinal);
@@ -33,8 +34,9 @@ internal sealed class ConfiguredChangeSourceFactory(IOptions<SourcesOptions> opt
         return settings.Kind switch
         {
             SourcesOptions.SimulatedKind => new SimulatedSource(sourceId, settings.Simulated, clock: _clocks.GetOrAdd(sourceId, _ => new SimulatedRateClock(timeProvider))),
+            SourcesOptions.MongoKind => new MongoChangeSource(sourceId, settings.Mongo, timeProvider, loggerFactory.CreateLogger<MongoChangeSource>()),
             // Unreachable after start-up validation; kept so a new kind cannot be half-added.
-            _ => throw new InvalidOperationException($"Configuration for source '{sourceId}' is invalid: Kind '{settings.Kind}' is not supported; use '{SourcesOptions.SimulatedKind}'."),
+            _ => throw new InvalidOperationException($"Configuration for source '{sourceId}' is invalid: Kind '{settings.Kind}' is not supported; use {SourcesOptions.SupportedKinds}."),
         };
     }
 }

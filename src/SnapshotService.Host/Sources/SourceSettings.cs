@@ -1,15 +1,19 @@
 using SnapshotService.Simulated;
+using SnapshotService.Sources.Mongo;
 
 namespace SnapshotService.Host.Sources;
 
 /// <summary>One configured source: <c>SnapshotService:Sources:{id}</c>.</summary>
 public sealed class SourceSettings
 {
-    /// <summary>The adapter: only <c>simulated</c> in this host build.</summary>
+    /// <summary>The adapter: <c>simulated</c> or <c>mongodb</c>.</summary>
     public string? Kind { get; set; }
 
     /// <summary>Generator settings when <see cref="Kind"/> is <c>simulated</c>.</summary>
     public SimulatedSourceOptions Simulated { get; set; } = new();
+
+    /// <summary>Connection and collection when <see cref="Kind"/> is <c>mongodb</c> (<c>SnapshotService:Sources:{id}:Mongo</c>).</summary>
+    public MongoSourceOptions Mongo { get; set; } = new();
 }
 
 /// <summary>All configured sources, keyed by source id (<c>SnapshotService:Sources</c>).</summary>
@@ -18,8 +22,14 @@ public sealed class SourcesOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "SnapshotService:Sources";
 
-    /// <summary>The source kinds this host can create.</summary>
+    /// <summary>The deterministic simulated source.</summary>
     public const string SimulatedKind = "simulated";
+
+    /// <summary>A MongoDB collection (change streams + lock-free backfill).</summary>
+    public const string MongoKind = "mongodb";
+
+    /// <summary>The kinds this host can create, for messages.</summary>
+    public const string SupportedKinds = "'simulated' or 'mongodb'";
 
     /// <summary>Sources by id.</summary>
     public Dictionary<string, SourceSettings> Sources { get; } = new(StringComparer.Ordinal);
