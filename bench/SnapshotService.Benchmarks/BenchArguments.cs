@@ -6,9 +6,9 @@ namespace SnapshotService.Benchmarks;
 internal sealed class BenchArguments
 {
     public const string Usage = """
-        usage: dotnet run -c Release --project bench/SnapshotService.Benchmarks -- <capture|anchor|materialize|reconcile|reconcile-memory|all> [options]
+        usage: dotnet run -c Release --project bench/SnapshotService.Benchmarks -- <capture|anchor|materialize|reconcile|reconcile-memory|mongo|all> [options]
           --runs N             measured runs per benchmark; medians are reported (default 3)
-          --changes N          capture: changes per run (default 500000)
+          --changes N          capture: changes per run (default 500000); mongo: inserts per run (at most 200000)
           --doc-bytes N        capture: document size in bytes (default 1024)
           --level N            capture: zstd level for segments and baseline (default: ExportLogOptions default)
           --anchor-sizes A,B   anchor: committed keys of the logs to anchor on (default 1000000,10000000)
@@ -59,7 +59,7 @@ internal sealed class BenchArguments
     public static BenchArguments Parse(string[] args)
     {
         var parsed = new BenchArguments { Raw = args };
-        if (args.Length == 0 || args[0] is not ("capture" or "anchor" or "materialize" or "reconcile" or "reconcile-memory" or "reconcile-child" or "all"))
+        if (args.Length == 0 || args[0] is not ("capture" or "anchor" or "materialize" or "reconcile" or "reconcile-memory" or "reconcile-child" or "mongo" or "all"))
         {
             throw new ArgumentException($"Unknown or missing subcommand '{(args.Length == 0 ? "" : args[0])}'.");
         }

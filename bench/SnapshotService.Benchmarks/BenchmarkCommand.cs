@@ -59,6 +59,10 @@ internal static class BenchmarkCommand
             {
                 Publish("reconcile", await new ReconcileBenchmark(args, scratch).RunAsync(cancel.Token), writeDocs);
             }
+            if (args.Command is "mongo" or "all")
+            {
+                Publish("mongo", await new MongoCaptureBenchmark(args, scratch).RunAsync(cancel.Token), writeDocs);
+            }
             if (args.Command is "reconcile-memory" or "all")
             {
                 Publish("reconcile-memory", await new ReconcileMemoryBenchmark(args, scratch).RunAsync(cancel.Token), writeDocs);

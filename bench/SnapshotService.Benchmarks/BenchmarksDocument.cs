@@ -14,6 +14,7 @@ internal static class BenchmarksDocument
         ("anchor", "## Snapshot anchors\n\n_Not measured yet: run `dotnet run -c Release --project bench/SnapshotService.Benchmarks -- anchor`._\n"),
         ("materialize", "## Materialization\n\n_Not measured yet: run `dotnet run -c Release --project bench/SnapshotService.Benchmarks -- materialize`._\n"),
         ("reconcile", "## Reconciliation\n\n_Not measured yet (benchmark to come with reconciliation)._\n"),
+        ("mongo", "## MongoDB capture\n\n_Not measured yet: run `dotnet run -c Release --project bench/SnapshotService.Benchmarks -- mongo`._\n"),
         ("reconcile-memory", "### Peak memory of a full run\n\n_Not measured yet: run `dotnet run -c Release --project bench/SnapshotService.Benchmarks -- reconcile-memory`._\n"),
     ];
 

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using SnapshotService.Capture;
-using SnapshotService.Hashing;
 using SnapshotService.Log;
 using SnapshotService.Sources;
-using SnapshotService.State;
 using SnapshotService.Storage;
 
 namespace SnapshotService.Compliance;
@@ -96,37 +94,8 @@ public sealed class ComplianceCapture(IComplianceTarget target) : IAsyncDisposab
     /// <summary>"" when the export's live keys and content hashes equal the collection's; else a short description.</summary>
     public async Task<string> DifferenceAsync()
     {
-        var reader = new ExportLogReader(Store, target.SourceId);
-        var head = await reader.ReadHeadAsync(default);
-        var exported = new Dictionary<string, UInt128>(StringComparer.Ordinal);
-        if (head.LastSeq > 0)
-        {
-            await foreach (var entry in new LiveView(Store, target.SourceId, reader).ReadAtAsync(head.LastSeq, null, default))
-            {
-                exported[entry.Key] = entry.ContentHash;
-            }
-        }
         await using var scanner = target.CreateSource();
-        var missing = 0;
-        var different = 0;
-        var seen = 0;
-        string? example = null;
-        await foreach (var document in scanner.ScanAsync(KeyRange.All, default))
-        {
-            seen++;
-            if (!exported.TryGetValue(document.Key, out var hash))
-            {
-                missing++;
-                example ??= $"missing {document.Key}";
-            }
-            else if (hash != ContentHasher.HashValue(document.Document.Span, ContentHashOptions.Default))
-            {
-                different++;
-                example ??= $"different {document.Key}";
-            }
-        }
-        var extra = exported.Count - (seen - missing);
-        return missing + different + extra == 0 ? "" : $"{missing} missing, {different} different, {extra} extra keys in the export (e.g. {example ?? "an extra key"}); the collection has {seen}";
+        return await ExportComparison.DifferenceAsync(Store, target.SourceId, scanner);
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
