@@ -57,6 +57,7 @@ public sealed class MongoHistoryLossTests(ITestOutputHelper output)
         server.Faults.KeepLastOplogEntries(1);
 
         await using var second = HostProcess.Start(settings);
+        await second.WaitForSourceAsync(SourceId, TimeSpan.FromSeconds(60));
         var events = await WaitForEventAsync(second, "reconciliation_finished");
         output.WriteLine(events.ToString());
         var kinds = events.EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
@@ -66,13 +67,15 @@ public sealed class MongoHistoryLossTests(ITestOutputHelper output)
         var report = JsonDocument.Parse(await second.Http.GetStringAsync(new Uri($"/v1/sources/{SourceId}/driftReports/{reportId}", UriKind.Relative))).RootElement;
         output.WriteLine(report.ToString());
         Assert.False(report.GetProperty("dryRun").GetBoolean());
+        // The 50 deletes of the outage are invisible to a backfill; the reconciliation tombstoned them.
+        Assert.Equal("50", report.GetProperty("repairedCount").GetString());
 
         await WaitUntilEqualAsync(exportStore, scanner, second);
         using var dryRun = await second.Http.PostAsJsonAsync(new Uri($"/v1/sources/{SourceId}/reconciliations", UriKind.Relative), new { mode = "full", dryRun = true });
         var check = JsonDocument.Parse(await dryRun.Content.ReadAsStringAsync()).RootElement;
         Assert.True(dryRun.IsSuccessStatusCode, check.ToString());
         output.WriteLine(check.ToString());
-        Assert.Equal("0", check.GetProperty("counts").GetProperty("total").GetString() ?? "0");
+        Assert.Equal("0", check.GetProperty("driftTotal").GetString());
         await second.StopAsync(TimeSpan.FromSeconds(30));
     }
 
