@@ -109,7 +109,7 @@ public sealed partial class SourceGrain(
             _failureReason,
             head.LastSeq,
             head.CommitNumber,
-            head.Position.ToString(),
+            _source is IPositionSummarizer summarizer ? summarizer.Summarize(head.Position) : head.Position.ToString(),
             lag,
             head.LastCommitTime,
             _state == SourceState.Running ? _pipeline?.ChangesPerSecond ?? 0 : 0,

@@ -34,7 +34,7 @@ namespace SnapshotService.Sources.Mongo;
 /// privileges, a missing collection and servers without change streams fail at once with a
 /// <see cref="MongoSourceException"/> saying what to fix.</para>
 /// </remarks>
-public sealed partial class MongoChangeSource : IChangeSource, IBackfillControl, ISourceHealthProbe
+public sealed partial class MongoChangeSource : IChangeSource, IBackfillControl, ISourceHealthProbe, IPositionSummarizer
 {
     /// <summary>The most keys one <see cref="RequestBackfill"/> may name (they travel in the position).</summary>
     public const int MaxBackfillKeys = 10_000;
@@ -102,6 +102,9 @@ public sealed partial class MongoChangeSource : IChangeSource, IBackfillControl,
 
     /// <summary>A readable summary of a position this adapter wrote (for GetSource's PositionSummary).</summary>
     public static string SummarizePosition(SourcePosition position) => MongoPosition.Summarize(position);
+
+    /// <inheritdoc />
+    public string Summarize(SourcePosition position) => SummarizePosition(position);
 
     /// <inheritdoc />
     public void RequestBackfill(IReadOnlyList<string>? keys)

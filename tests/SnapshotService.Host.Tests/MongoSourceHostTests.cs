@@ -74,6 +74,8 @@ public sealed class MongoSourceHostTests(MongoHostFixture host) : IClassFixture<
         Assert.Equal("mongodb", source.Kind);
         Assert.Equal(SourceState.Running, source.State);
         Assert.Contains("MongoDB shop.orders on 127.0.0.1", source.Description, StringComparison.Ordinal);
+        // GetSource shows the adapter's readable summary, not the raw JSON position token.
+        Assert.StartsWith("stream at ", source.PositionSummary, StringComparison.Ordinal);
     }
 
     [Fact]
