@@ -7,7 +7,7 @@ namespace SnapshotService.Sources.Mongo.Tests;
 /// <summary>
 /// Capture, resume, backfill, scans and restore through the real MongoDB.Driver. Runs against the
 /// wire-protocol test server (<see cref="MongoSourceOnTestServer"/>) and against a real replica set
-/// when MONGODB_URI is set (<see cref="MongoSourceOnRealServer"/>, which prints why it did not run otherwise).
+/// when MONGODB_URI is set (<see cref="MongoSourceOnRealServer"/>, reported skipped with the reason otherwise).
 /// </summary>
 public abstract class MongoSourceScenarios(ITestOutputHelper output)
 {
@@ -18,7 +18,7 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
 
     private static BsonDocument Doc(BsonValue id, int n) => new() { { "_id", id }, { "n", n }, { "name", $"item {n}" } };
 
-    [Fact]
+    [SkippableFact]
     public async Task capture_sees_inserts_updates_and_deletes_with_cluster_time_versions()
     {
         await using var endpoint = await OpenAsync();
@@ -46,7 +46,7 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
         Assert.Equal(10, capture.Export["a"].Document["n"].AsInt32);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task an_update_whose_document_is_gone_by_lookup_is_skipped_and_the_delete_follows()
     {
         await using var endpoint = await OpenAsync();
@@ -69,7 +69,7 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
         Assert.Equal([ChangeOperation.Upsert, ChangeOperation.Delete], capture.Changes.Select(c => c.Operation));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task a_filter_limits_backfill_and_capture_to_matching_documents_but_lets_deletes_through()
     {
         await using var endpoint = await OpenAsync();
@@ -93,7 +93,7 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
         Assert.Equal(["a2"], (await source.ReadKeysAsync(["a2", "b2"], CancellationToken.None)).Documents.Select(d => d.Key));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task a_reader_resumes_from_a_stored_position_without_loss_or_duplicates()
     {
         await using var endpoint = await OpenAsync();
@@ -128,7 +128,7 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
         Assert.Empty(resumed.Notices);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task an_idle_source_still_advances_its_position()
     {
         await using var endpoint = await OpenAsync();
@@ -149,7 +149,7 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
         Assert.NotEqual(before.ResumeToken, MongoPosition.Parse(capture.Position).ResumeToken);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task first_start_backfills_existing_documents_while_writes_continue()
     {
         await using var endpoint = await OpenAsync();
@@ -193,7 +193,7 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
         Assert.False(capture.Notices.Single(n => n.Kind == SourceNoticeKind.BackfillCompleted).AfterHistoryLoss);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task a_backfill_resumes_after_a_restart_mid_backfill()
     {
         await using var endpoint = await OpenAsync();
@@ -221,7 +221,7 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"k{i:D2}"), all);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task scans_return_every_key_family_in_ordinal_key_order_and_point_reads_report_absence()
     {
         await using var endpoint = await OpenAsync();
@@ -257,7 +257,7 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
         Assert.True(read.ReadVersion > 0);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task a_keyed_backfill_brings_the_named_keys_and_deletes_absent_ones()
     {
         await using var endpoint = await OpenAsync();
@@ -278,7 +278,7 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
         Assert.Equal([("gone", ChangeOperation.Delete), ("present", ChangeOperation.Upsert)], rows.Select(c => (c.Key, c.Operation)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task the_restore_target_round_trips_every_type_and_is_idempotent()
     {
         await using var endpoint = await OpenAsync();
@@ -319,17 +319,14 @@ public sealed class MongoSourceOnTestServer(ITestOutputHelper output) : MongoSou
     protected override async Task<MongoEndpoint?> OpenAsync() => await MongoEndpoint.StartTestServerAsync();
 }
 
-/// <summary>The scenarios against a real replica set (MONGODB_URI); prints why when it does not run.</summary>
+/// <summary>The scenarios against a real replica set (MONGODB_URI); reported skipped with the reason when it is not set.</summary>
 public sealed class MongoSourceOnRealServer(ITestOutputHelper output) : MongoSourceScenarios(output)
 {
     protected override Task<MongoEndpoint?> OpenAsync()
     {
         var endpoint = MongoEndpoint.RealServer(out var reason);
-        if (endpoint is null)
-        {
-            Output.WriteLine(reason);
-            Console.WriteLine(reason);
-        }
-        return Task.FromResult(endpoint);
+        // Reported as skipped with the reason (never a silent pass).
+        Skip.If(endpoint is null, reason);
+        return Task.FromResult<MongoEndpoint?>(endpoint);
     }
 }
