@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Parquet;
 using Parquet.Schema;
@@ -27,7 +28,11 @@ internal static class ParquetPartEncoder
         var seqs = new long[count];
         var versions = new long[count];
         var hashes = new string[count];
-        var documents = new string[count];
+        // Parquet.Net takes text as UTF-16: decode every document into one pooled buffer and hand
+        // over slices, instead of a string per row (a part's documents are ~20 MB of garbage otherwise).
+        var documentChars = ArrayPool<char>.Shared.Rent(checked((int)Math.Max(1, part.DocumentBytes)));
+        var documents = new ReadOnlyMemory<char>[count];
+        var used = 0;
         for (var i = 0; i < count; i++)
         {
             var entry = part.Rows[i].Entry;
@@ -36,8 +41,22 @@ internal static class ParquetPartEncoder
             seqs[i] = entry.Seq;
             versions[i] = entry.SourceVersion;
             hashes[i] = ContentHasher.ToHex(entry.ContentHash);
-            documents[i] = Encoding.UTF8.GetString(part.Rows[i].Document.Span);
+            var chars = Encoding.UTF8.GetChars(part.Rows[i].Document.Span, documentChars.AsSpan(used));
+            documents[i] = documentChars.AsMemory(used, chars);
+            used += chars;
         }
+        try
+        {
+            return await WriteAsync(keys, partitionKeys, seqs, versions, hashes, documents, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(documentChars);
+        }
+    }
+
+    private static async Task<byte[]> WriteAsync(string[] keys, string?[] partitionKeys, long[] seqs, long[] versions, string[] hashes, ReadOnlyMemory<char>[] documents, CancellationToken cancellationToken)
+    {
         using var output = new MemoryStream();
         var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy };
         var writer = await ParquetWriter.CreateAsync(Schema, output, options, append: false, cancellationToken).ConfigureAwait(false);
@@ -49,7 +68,7 @@ internal static class ParquetPartEncoder
             await group.WriteAsync(Seq, (ReadOnlyMemory<long>)seqs, cancellationToken: cancellationToken).ConfigureAwait(false);
             await group.WriteAsync(SourceVersion, (ReadOnlyMemory<long>)versions, cancellationToken: cancellationToken).ConfigureAwait(false);
             await group.WriteAsync(ContentHash, hashes).ConfigureAwait(false);
-            await group.WriteAsync(Document, documents).ConfigureAwait(false);
+            await group.WriteAsync(Document, (ReadOnlyMemory<ReadOnlyMemory<char>>)documents, cancellationToken: cancellationToken).ConfigureAwait(false);
             group.CompleteValidate();
         }
         return output.ToArray();
