@@ -190,10 +190,13 @@ public sealed class CosmosChangeSource : IChangeSource, IBackfillControl, ISourc
             position.Ranges.Add(new RangeCursor { FeedRange = range.ToJsonString(), Continuation = response.ContinuationToken, CaughtUpAtMs = now });
         }
         DateTimeOffset? newest = null;
-        await foreach (var item in access.QueryAsync(new QueryDefinition("SELECT TOP 1 * FROM c ORDER BY c._ts DESC"), _budget, cancellationToken).ConfigureAwait(false))
+        // The first item of a descending _ts query (one page is read; TOP with ORDER BY is avoided:
+        // the gateway test server does not serve that combination).
+        await foreach (var item in access.QueryAsync(new QueryDefinition("SELECT * FROM c ORDER BY c._ts DESC"), _budget, cancellationToken).ConfigureAwait(false))
         {
             newest = DateTimeOffset.FromUnixTimeSeconds(CosmosDocuments.Ts(item.RootElement));
             item.Dispose();
+            break;
         }
         return new SourceWatermark(position.ToSourcePosition(), newest);
     }

@@ -128,11 +128,10 @@ internal sealed class CosmosContainerAccess
     /// <summary>Runs a query to its end, one parsed item at a time (the caller disposes each).</summary>
     public async IAsyncEnumerable<JsonDocument> QueryAsync(QueryDefinition query, RequestUnitBudget budget, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        string? continuation = null;
-        var more = true;
-        while (more)
+        // One iterator for the whole query: for ORDER BY across feed ranges the SDK keeps a cursor per range and merges them.
+        using var iterator = Container.GetItemQueryStreamIterator(query, null, new QueryRequestOptions { MaxItemCount = _options.MaxItemCount });
+        while (iterator.HasMoreResults)
         {
-            var iterator = Container.GetItemQueryStreamIterator(query, continuation, new QueryRequestOptions { MaxItemCount = _options.MaxItemCount });
             using var response = await WithRetryAsync(() => iterator.ReadNextAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
             ThrowIfFailed(response);
             await budget.PayAsync(response.Headers.RequestCharge, cancellationToken).ConfigureAwait(false);
@@ -141,8 +140,6 @@ internal sealed class CosmosContainerAccess
             {
                 yield return JsonDocument.Parse(item.GetRawText());
             }
-            continuation = response.ContinuationToken;
-            more = continuation is not null;
         }
     }
 
