@@ -29,6 +29,9 @@ public sealed class CosmosChangeSource : IChangeSource, IBackfillControl, ISourc
     /// <summary>Seconds of clock difference between this host and the service that a point read's version allows for.</summary>
     public const int ClockSlackSeconds = 5;
 
+    /// <summary>How long a watermark is reused (see <see cref="GetWatermarkAsync"/>).</summary>
+    public static readonly TimeSpan WatermarkCacheTime = TimeSpan.FromSeconds(5);
+
     private const int KeysPerBackfillStep = 20;
 
     private readonly CosmosSourceOptions _options;
@@ -47,6 +50,7 @@ public sealed class CosmosChangeSource : IChangeSource, IBackfillControl, ISourc
     private string? _lastToken;
     private PendingBackfill? _pendingBackfill;
     private bool _readOnce;
+    private (SourceWatermark Watermark, DateTimeOffset At)? _watermark;
     private int _nextReader;
 
     /// <summary>Creates the source; the SDK client (and, for Entra, the credential) is built on first use.</summary>
@@ -173,8 +177,24 @@ public sealed class CosmosChangeSource : IChangeSource, IBackfillControl, ISourc
         return new KeyReadResult(documents, CosmosDocuments.VersionOf(started - ClockSlackSeconds, 0));
     }
 
-    /// <summary>The position "now" (each current feed range's continuation at this moment) and the newest <c>_ts</c>.</summary>
+    /// <summary>
+    /// The position "now" (each current feed range's continuation at this moment) and the newest
+    /// <c>_ts</c>. It costs one feed read per range plus a one-item query (a few RUs), and the
+    /// capture loop asks about once a second for its lag figure, so the answer is cached for
+    /// <see cref="WatermarkCacheTime"/>.
+    /// </summary>
     public async ValueTask<SourceWatermark> GetWatermarkAsync(CancellationToken cancellationToken)
+    {
+        if (_watermark is { } cached && _time.GetUtcNow() - cached.At < WatermarkCacheTime)
+        {
+            return cached.Watermark;
+        }
+        var fresh = await ReadWatermarkAsync(cancellationToken).ConfigureAwait(false);
+        _watermark = (fresh, _time.GetUtcNow());
+        return fresh;
+    }
+
+    private async Task<SourceWatermark> ReadWatermarkAsync(CancellationToken cancellationToken)
     {
         var access = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -192,7 +212,7 @@ public sealed class CosmosChangeSource : IChangeSource, IBackfillControl, ISourc
         DateTimeOffset? newest = null;
         // The first item of a descending _ts query (one page is read; TOP with ORDER BY is avoided:
         // the gateway test server does not serve that combination).
-        await foreach (var item in access.QueryAsync(new QueryDefinition("SELECT * FROM c ORDER BY c._ts DESC"), _budget, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in access.QueryAsync(new QueryDefinition("SELECT * FROM c ORDER BY c._ts DESC"), _budget, cancellationToken, maxItemCount: 1).ConfigureAwait(false))
         {
             newest = DateTimeOffset.FromUnixTimeSeconds(CosmosDocuments.Ts(item.RootElement));
             item.Dispose();

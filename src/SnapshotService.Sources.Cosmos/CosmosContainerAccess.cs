@@ -126,10 +126,10 @@ internal sealed class CosmosContainerAccess
     }
 
     /// <summary>Runs a query to its end, one parsed item at a time (the caller disposes each).</summary>
-    public async IAsyncEnumerable<JsonDocument> QueryAsync(QueryDefinition query, RequestUnitBudget budget, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<JsonDocument> QueryAsync(QueryDefinition query, RequestUnitBudget budget, [EnumeratorCancellation] CancellationToken cancellationToken, int? maxItemCount = null)
     {
         // One iterator for the whole query: for ORDER BY across feed ranges the SDK keeps a cursor per range and merges them.
-        using var iterator = Container.GetItemQueryStreamIterator(query, null, new QueryRequestOptions { MaxItemCount = _options.MaxItemCount });
+        using var iterator = Container.GetItemQueryStreamIterator(query, null, new QueryRequestOptions { MaxItemCount = maxItemCount ?? _options.MaxItemCount });
         while (iterator.HasMoreResults)
         {
             using var response = await WithRetryAsync(() => iterator.ReadNextAsync(cancellationToken), cancellationToken).ConfigureAwait(false);

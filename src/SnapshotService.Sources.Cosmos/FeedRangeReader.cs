@@ -29,7 +29,9 @@ internal sealed class FeedRangeReader : IAsyncDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Container _container;
     private readonly FeedRange _feedRange;
-    private readonly RangeCursor _start;
+    private readonly string? _startContinuation;
+    private readonly long? _startSkipThrough;
+    private readonly string _startCode;
     private readonly CosmosFeedMode _mode;
     private readonly CosmosSourceOptions _options;
     private readonly Func<JsonElement, FeedChange> _parse;
@@ -42,7 +44,10 @@ internal sealed class FeedRangeReader : IAsyncDisposable
     {
         _container = container;
         _feedRange = FeedRange.FromJsonString(start.FeedRange);
-        _start = start;
+        // Copied: the capture loop advances the cursor object while this reader runs.
+        _startContinuation = start.Continuation;
+        _startSkipThrough = start.SkipThroughLsn;
+        _startCode = start.Start ?? "b";
         _mode = mode;
         _options = options;
         _parse = parse;
@@ -88,8 +93,8 @@ internal sealed class FeedRangeReader : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        var continuation = _start.Continuation;
-        var skipThrough = _start.SkipThroughLsn;
+        var continuation = _startContinuation;
+        var skipThrough = _startSkipThrough;
         var retry = new CosmosRetry(_options);
         FeedIterator? iterator = null;
         try
@@ -177,7 +182,7 @@ internal sealed class FeedRangeReader : IAsyncDisposable
         {
             return ChangeFeedStartFrom.ContinuationToken(continuation);
         }
-        var start = _start.Start ?? "b";
+        var start = _startCode;
         if (start == "n")
         {
             return ChangeFeedStartFrom.Now(_feedRange);

@@ -17,7 +17,7 @@ public sealed class ConfigurationTests : IDisposable
     {
         var failures = await StartFailuresAsync(new() { ["SnapshotService:Sources:orders:Kind"] = "foo" });
 
-        Assert.Contains("Configuration for source 'orders' is invalid: Kind 'foo' is not supported; use 'simulated'.", failures);
+        Assert.Contains("Configuration for source 'orders' is invalid: Kind 'foo' is not supported; use 'simulated' or 'cosmosdb'.", failures);
     }
 
     [Fact]

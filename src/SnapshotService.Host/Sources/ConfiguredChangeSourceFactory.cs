@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using SnapshotService.Simulated;
 using SnapshotService.Sources;
+using SnapshotService.Sources.Cosmos;
 
 namespace SnapshotService.Host.Sources;
 
@@ -33,8 +34,9 @@ internal sealed class ConfiguredChangeSourceFactory(IOptions<SourcesOptions> opt
         return settings.Kind switch
         {
             SourcesOptions.SimulatedKind => new SimulatedSource(sourceId, settings.Simulated, clock: _clocks.GetOrAdd(sourceId, _ => new SimulatedRateClock(timeProvider))),
+            SourcesOptions.CosmosKind => new CosmosChangeSource(sourceId, settings.Cosmos, timeProvider),
             // Unreachable after start-up validation; kept so a new kind cannot be half-added.
-            _ => throw new InvalidOperationException($"Configuration for source '{sourceId}' is invalid: Kind '{settings.Kind}' is not supported; use '{SourcesOptions.SimulatedKind}'."),
+            _ => throw new InvalidOperationException($"Configuration for source '{sourceId}' is invalid: Kind '{settings.Kind}' is not supported; use {SourcesOptions.SupportedKinds}."),
         };
     }
 }

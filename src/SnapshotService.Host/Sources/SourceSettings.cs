@@ -1,15 +1,19 @@
 using SnapshotService.Simulated;
+using SnapshotService.Sources.Cosmos;
 
 namespace SnapshotService.Host.Sources;
 
 /// <summary>One configured source: <c>SnapshotService:Sources:{id}</c>.</summary>
 public sealed class SourceSettings
 {
-    /// <summary>The adapter: only <c>simulated</c> in this host build.</summary>
+    /// <summary>The adapter: <c>simulated</c> or <c>cosmosdb</c>.</summary>
     public string? Kind { get; set; }
 
     /// <summary>Generator settings when <see cref="Kind"/> is <c>simulated</c>.</summary>
     public SimulatedSourceOptions Simulated { get; set; } = new();
+
+    /// <summary>Account, container and feed settings when <see cref="Kind"/> is <c>cosmosdb</c> (<c>SnapshotService:Sources:{id}:Cosmos</c>).</summary>
+    public CosmosSourceOptions Cosmos { get; set; } = new();
 }
 
 /// <summary>All configured sources, keyed by source id (<c>SnapshotService:Sources</c>).</summary>
@@ -20,6 +24,12 @@ public sealed class SourcesOptions
 
     /// <summary>The source kinds this host can create.</summary>
     public const string SimulatedKind = "simulated";
+
+    /// <summary>A Cosmos DB container (change feed per feed range).</summary>
+    public const string CosmosKind = "cosmosdb";
+
+    /// <summary>The kinds this host can create, for messages.</summary>
+    public const string SupportedKinds = "'simulated' or 'cosmosdb'";
 
     /// <summary>Sources by id.</summary>
     public Dictionary<string, SourceSettings> Sources { get; } = new(StringComparer.Ordinal);

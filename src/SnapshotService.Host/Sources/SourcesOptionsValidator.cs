@@ -21,15 +21,23 @@ internal sealed class SourcesOptionsValidator : IValidateOptions<SourcesOptions>
             }
             if (string.IsNullOrWhiteSpace(settings.Kind))
             {
-                problems.Add($"Configuration for source '{id}' is invalid: Kind is required (SnapshotService:Sources:{id}:Kind); use '{SourcesOptions.SimulatedKind}'.");
+                problems.Add($"Configuration for source '{id}' is invalid: Kind is required (SnapshotService:Sources:{id}:Kind); use {SourcesOptions.SupportedKinds}.");
                 continue;
             }
-            if (!string.Equals(settings.Kind, SourcesOptions.SimulatedKind, StringComparison.Ordinal))
+            switch (settings.Kind)
             {
-                problems.Add($"Configuration for source '{id}' is invalid: Kind '{settings.Kind}' is not supported; use '{SourcesOptions.SimulatedKind}'.");
-                continue;
+                case SourcesOptions.SimulatedKind:
+                    problems.AddRange(settings.Simulated.Validate(id));
+                    break;
+                case SourcesOptions.CosmosKind:
+                    // Only static problems here; reachability, auth, the container and the feed mode
+                    // are checked by the source at run time, so one bad account fails one source.
+                    problems.AddRange(settings.Cosmos.Validate(id));
+                    break;
+                default:
+                    problems.Add($"Configuration for source '{id}' is invalid: Kind '{settings.Kind}' is not supported; use {SourcesOptions.SupportedKinds}.");
+                    break;
             }
-            problems.AddRange(settings.Simulated.Validate(id));
         }
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
