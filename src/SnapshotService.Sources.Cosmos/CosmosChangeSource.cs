@@ -26,9 +26,6 @@ public sealed class CosmosChangeSource : IChangeSource, IBackfillControl, ISourc
     /// <summary>The longest <see cref="ReadChangesAsync"/> waits for news before returning an empty batch.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Seconds of clock difference between this host and the service that a point read's version allows for.</summary>
-    public const int ClockSlackSeconds = 5;
-
     /// <summary>How long a watermark is reused (see <see cref="GetWatermarkAsync"/>).</summary>
     public static readonly TimeSpan WatermarkCacheTime = TimeSpan.FromSeconds(5);
 
@@ -164,17 +161,17 @@ public sealed class CosmosChangeSource : IChangeSource, IBackfillControl, ISourc
     }
 
     /// <summary>
-    /// Point reads. <see cref="KeyReadResult.ReadVersion"/> is the version of "<see cref="ClockSlackSeconds"/>
-    /// seconds before the read started" (<c>_ts</c> scale): every write older than that is visible.
+    /// Point reads. <see cref="KeyReadResult.ReadVersion"/> is the version of "ClockSkewAllowance
+    /// before the read started" (<c>_ts</c> scale): every write older than that is visible.
     /// It is deliberately low: a repair tombstone then never hides a write made during the read.
     /// </summary>
     public async ValueTask<KeyReadResult> ReadKeysAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var started = _time.GetUtcNow().ToUnixTimeSeconds();
+        var started = (_time.GetUtcNow() - _options.ClockSkewAllowance).ToUnixTimeSeconds();
         var access = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var documents = await access.ReadAsync(keys, _budget, cancellationToken).ConfigureAwait(false);
-        return new KeyReadResult(documents, CosmosDocuments.VersionOf(started - ClockSlackSeconds, 0));
+        return new KeyReadResult(documents, CosmosDocuments.VersionOf(started, 0));
     }
 
     /// <summary>

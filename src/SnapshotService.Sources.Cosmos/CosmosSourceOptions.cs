@@ -87,6 +87,13 @@ public sealed class CosmosSourceOptions
     /// <summary>Request units per second that reconciliation scans and point reads may spend (0 = no limit). Default 500.</summary>
     public double MaxRequestUnitsPerSecond { get; set; } = 500;
 
+    /// <summary>
+    /// How far this host's clock may be ahead of the service's: a point read's ReadVersion is
+    /// "read start minus this", so a repair tombstone never hides a write made during the read.
+    /// Deletes of documents written within this window are repaired by the next run. Default 5 s.
+    /// </summary>
+    public TimeSpan ClockSkewAllowance { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Point reads in flight at once for ReadKeys and keyed backfill. Default 8.</summary>
     public int PointReadConcurrency { get; set; } = 8;
 
@@ -182,6 +189,10 @@ public sealed class CosmosSourceOptions
         if (MaxRequestUnitsPerSecond < 0 || double.IsNaN(MaxRequestUnitsPerSecond) || double.IsInfinity(MaxRequestUnitsPerSecond))
         {
             problems.Add($"{prefix}MaxRequestUnitsPerSecond must be 0 (no limit) or positive (was {MaxRequestUnitsPerSecond}).");
+        }
+        if (ClockSkewAllowance < TimeSpan.Zero || ClockSkewAllowance > TimeSpan.FromMinutes(10))
+        {
+            problems.Add($"{prefix}ClockSkewAllowance must be between 0 and 10 minutes (was {ClockSkewAllowance}).");
         }
         if (PointReadConcurrency is < 1 or > 256)
         {
