@@ -138,9 +138,10 @@ public sealed class CosmosChangeSource : IChangeSource, IBackfillControl, ISourc
             _lastToken = position.Token;
             return new ChangeBatch(changes, position) { Notices = notices };
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
-            // The in-memory readers may be ahead of what was returned: the next call starts over from its position.
+            // The in-memory readers may be ahead of what was returned (also after a cancellation
+            // mid-batch): the next call starts over from the position it is given.
             _lastToken = null;
             if (ex is CosmosSourceException { StatusCode: HttpStatusCode.NotFound } && (_readOnce || !after.IsStart))
             {
@@ -429,6 +430,16 @@ public sealed class CosmosChangeSource : IChangeSource, IBackfillControl, ISourc
         var backfill = state.Backfill;
         if (backfill is null)
         {
+            return;
+        }
+        if (_pendingBackfill is null && state.Ranges.Any(r => r.Continuation is null))
+        {
+            // A range reading "from now" has not fixed its start yet: a page read before that
+            // could miss a write made between the page and the range's start.
+            foreach (var reader in _readers)
+            {
+                reader.Wake();
+            }
             return;
         }
         if (_pendingBackfill is null)
