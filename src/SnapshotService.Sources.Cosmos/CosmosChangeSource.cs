@@ -116,7 +116,6 @@ public sealed class CosmosChangeSource : IChangeSource, IBackfillControl, ISourc
             var changes = new List<SourceChange>(Math.Min(maxChanges, 1024));
             var notices = new List<SourceNotice>(_pendingNotices);
             _pendingNotices.Clear();
-            FoldRequests(state, notices);
             var before = state.ToSourcePosition().Token;
             var deadline = _time.GetUtcNow() + MaxWait;
             while (changes.Count < maxChanges)
@@ -134,6 +133,8 @@ public sealed class CosmosChangeSource : IChangeSource, IBackfillControl, ISourc
                 await WaitForPagesAsync(deadline, cancellationToken).ConfigureAwait(false);
             }
             _readOnce = true;
+            // Requests join the state only in a batch that is returned, so a failed read loses none.
+            FoldRequests(state, notices);
             var position = state.ToSourcePosition();
             _lastToken = position.Token;
             return new ChangeBatch(changes, position) { Notices = notices };
