@@ -196,18 +196,8 @@ public sealed class CosmosChangeSource : IChangeSource, IBackfillControl, ISourc
     private async Task<SourceWatermark> ReadWatermarkAsync(CancellationToken cancellationToken)
     {
         var access = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var position = new CosmosPosition { Mode = CosmosPosition.ModeCode(_options.Mode) };
-        foreach (var range in await access.Container.GetFeedRangesAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var iterator = access.Container.GetChangeFeedStreamIterator(ChangeFeedStartFrom.Now(range), FeedMode(), new ChangeFeedRequestOptions { PageSizeHint = 1 });
-            using var response = await access.WithRetryAsync(() => iterator.ReadNextAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode != HttpStatusCode.NotModified)
-            {
-                access.ThrowIfFailed(response);
-            }
-            position.Ranges.Add(new RangeCursor { FeedRange = range.ToJsonString(), Continuation = response.ContinuationToken, CaughtUpAtMs = now });
-        }
+        var ranges = await access.Container.GetFeedRangesAsync(cancellationToken).ConfigureAwait(false);
+        var position = new CosmosPosition { Mode = CosmosPosition.ModeCode(_options.Mode), Ranges = await NowCursorsAsync(access, ranges, cancellationToken).ConfigureAwait(false) };
         DateTimeOffset? newest = null;
         // The first item of a descending _ts query (one page is read; TOP with ORDER BY is avoided:
         // the gateway test server does not serve that combination).
@@ -259,6 +249,28 @@ public sealed class CosmosChangeSource : IChangeSource, IBackfillControl, ISourc
         }
     }
 
+    /// <summary>
+    /// A cursor per range at "now", fixed by reading each range's feed from now once: every range
+    /// then starts at the same moment instead of at its reader's first request (which would let a
+    /// write made in between slip past a range that had not been read yet).
+    /// </summary>
+    private async Task<List<RangeCursor>> NowCursorsAsync(CosmosContainerAccess access, IReadOnlyList<FeedRange> ranges, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var cursors = new List<RangeCursor>(ranges.Count);
+        foreach (var range in ranges)
+        {
+            var iterator = access.Container.GetChangeFeedStreamIterator(ChangeFeedStartFrom.Now(range), FeedMode(), new ChangeFeedRequestOptions { PageSizeHint = 1 });
+            using var response = await access.WithRetryAsync(() => iterator.ReadNextAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.NotModified)
+            {
+                access.ThrowIfFailed(response);
+            }
+            cursors.Add(new RangeCursor { FeedRange = range.ToJsonString(), Continuation = response.ContinuationToken, CaughtUpAtMs = now });
+        }
+        return cursors;
+    }
+
     private ChangeFeedMode FeedMode() => _options.Mode == CosmosFeedMode.AllVersionsAndDeletes ? ChangeFeedMode.AllVersionsAndDeletes : ChangeFeedMode.LatestVersion;
 
     private Task<CosmosContainerAccess> OpenAsync(CancellationToken cancellationToken)
@@ -290,7 +302,13 @@ public sealed class CosmosChangeSource : IChangeSource, IBackfillControl, ISourc
                 _ => _options.Mode == CosmosFeedMode.AllVersionsAndDeletes ? "n" : "b",
             };
             var ranges = await access.Container.GetFeedRangesAsync(cancellationToken).ConfigureAwait(false);
-            _state = new CosmosPosition { Mode = CosmosPosition.ModeCode(_options.Mode), Ranges = [.. ranges.Select(r => new RangeCursor { FeedRange = r.ToJsonString(), Start = start })] };
+            _state = new CosmosPosition
+            {
+                Mode = CosmosPosition.ModeCode(_options.Mode),
+                Ranges = start == "n"
+                    ? await NowCursorsAsync(access, ranges, cancellationToken).ConfigureAwait(false)
+                    : [.. ranges.Select(r => new RangeCursor { FeedRange = r.ToJsonString(), Start = start })],
+            };
             if (_options.Mode == CosmosFeedMode.AllVersionsAndDeletes && _options.StartFrom == CosmosStartFrom.Beginning)
             {
                 StartBackfill(_state, null, _pendingNotices, "initial load");

@@ -303,6 +303,47 @@ public sealed class CosmosCaptureTests
         Assert.Contains("no longer exists", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task starting_from_now_skips_what_existed_and_starting_from_a_time_skips_what_was_older()
+    {
+        await using var context = await CosmosSourceContext.StartAsync(ranges: 2);
+        await context.UpsertAsync("old", 1);
+        await Task.Delay(TimeSpan.FromSeconds(2)); // _ts has second resolution
+        var since = DateTimeOffset.UtcNow;
+        await using var fromNow = context.CreateSource("from-now", o => o.StartFrom = CosmosStartFrom.Now);
+        var (_, nowPosition, _) = await CosmosSourceContext.ReadUntilAsync(fromNow, SourcePosition.Start, c => true);
+        await context.UpsertAsync("new", 1);
+        await using var fromTime = context.CreateSource("from-time", o =>
+        {
+            o.StartFrom = CosmosStartFrom.Time;
+            o.StartTime = since;
+        });
+
+        var (afterNow, _, _) = await CosmosSourceContext.ReadUntilAsync(fromNow, nowPosition, c => c.Count > 0);
+        var (afterTime, _, _) = await CosmosSourceContext.ReadUntilAsync(fromTime, SourcePosition.Start, c => c.Count > 0);
+
+        Assert.Equal([CosmosSourceContext.KeyOf("new")], afterNow.Select(c => c.Key));
+        Assert.Equal([CosmosSourceContext.KeyOf("new")], afterTime.Select(c => c.Key));
+    }
+
+    [Fact]
+    public async Task reconciliation_reads_pay_their_request_charge_into_the_budget()
+    {
+        await using var context = await CosmosSourceContext.StartAsync(ranges: 1);
+        await context.UpsertAsync("a", 1);
+        await using var source = context.CreateSource("budgeted", o => o.MaxRequestUnitsPerSecond = 1000);
+
+        await source.ReadKeysAsync([CosmosSourceContext.KeyOf("a"), CosmosSourceContext.KeyOf("b")], default);
+        var afterReads = source.ReconciliationRequestCharge;
+        await foreach (var _ in source.ScanAsync(KeyRange.All, default))
+        {
+        }
+
+        // The test server charges 1 RU per answer: two point reads, then at least one query page.
+        Assert.Equal(2, afterReads);
+        Assert.True(source.ReconciliationRequestCharge > afterReads);
+    }
+
     private static async Task<List<string>> ScanKeysAsync(IChangeSource source)
     {
         var keys = new List<string>();
