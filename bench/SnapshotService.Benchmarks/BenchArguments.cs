@@ -17,7 +17,7 @@ internal sealed class BenchArguments
           --memory-sizes A,B   reconcile-memory: documents of the collections compared (default 1000000,5000000)
           --keys N             materialize: live keys of the views (default 1000000)
           --history-factor N   materialize: the long history has N × keys changes (default 10)
-          --cosmos-docs N      cosmos: documents per container (default 3000; the test server loads ~1-2k/s)
+          --cosmos-docs N      cosmos: documents per container (default 20000; fewer and the fixed commit delay dominates)
           --cosmos-doc-bytes N cosmos: document size in bytes (default 512)
           --data DIR           scratch directory (default: a new folder under the system temp dir, deleted after)
           --quick              small sizes for a smoke run; implies --no-docs
@@ -49,7 +49,7 @@ internal sealed class BenchArguments
 
     public int HistoryFactor { get; private set; } = 10;
 
-    public int CosmosDocuments { get; private set; } = 3_000;
+    public int CosmosDocuments { get; private set; } = 20_000;
 
     public int CosmosDocumentBytes { get; private set; } = 512;
 
