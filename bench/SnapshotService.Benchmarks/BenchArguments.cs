@@ -6,7 +6,7 @@ namespace SnapshotService.Benchmarks;
 internal sealed class BenchArguments
 {
     public const string Usage = """
-        usage: dotnet run -c Release --project bench/SnapshotService.Benchmarks -- <capture|anchor|materialize|reconcile|reconcile-memory|mongo|all> [options]
+        usage: dotnet run -c Release --project bench/SnapshotService.Benchmarks -- <capture|anchor|materialize|reconcile|reconcile-memory|mongo|cosmos|all> [options]
           --runs N             measured runs per benchmark; medians are reported (default 3)
           --changes N          capture: changes per run (default 500000); mongo: inserts per run (at most 200000)
           --doc-bytes N        capture: document size in bytes (default 1024)
@@ -17,6 +17,8 @@ internal sealed class BenchArguments
           --memory-sizes A,B   reconcile-memory: documents of the collections compared (default 1000000,5000000)
           --keys N             materialize: live keys of the views (default 1000000)
           --history-factor N   materialize: the long history has N × keys changes (default 10)
+          --cosmos-docs N      cosmos: documents per container (default 20000; fewer and the fixed commit delay dominates)
+          --cosmos-doc-bytes N cosmos: document size in bytes (default 512)
           --data DIR           scratch directory (default: a new folder under the system temp dir, deleted after)
           --quick              small sizes for a smoke run; implies --no-docs
           --no-docs            print only; leave docs/benchmarks.md alone
@@ -47,6 +49,10 @@ internal sealed class BenchArguments
 
     public int HistoryFactor { get; private set; } = 10;
 
+    public int CosmosDocuments { get; private set; } = 20_000;
+
+    public int CosmosDocumentBytes { get; private set; } = 512;
+
     public string? DataDirectory { get; private set; }
 
     public bool WriteDocs { get; private set; } = true;
@@ -59,7 +65,7 @@ internal sealed class BenchArguments
     public static BenchArguments Parse(string[] args)
     {
         var parsed = new BenchArguments { Raw = args };
-        if (args.Length == 0 || args[0] is not ("capture" or "anchor" or "materialize" or "reconcile" or "reconcile-memory" or "reconcile-child" or "mongo" or "all"))
+        if (args.Length == 0 || args[0] is not ("capture" or "anchor" or "materialize" or "reconcile" or "reconcile-memory" or "reconcile-child" or "mongo" or "cosmos" or "all"))
         {
             throw new ArgumentException($"Unknown or missing subcommand '{(args.Length == 0 ? "" : args[0])}'.");
         }
@@ -85,6 +91,8 @@ internal sealed class BenchArguments
                 case "--memory-sizes": parsed.MemorySizes = Value().Split(',').Select(v => (long)PositiveInt(v, "--memory-sizes")).ToArray(); break;
                 case "--keys": parsed.MaterializeKeys = PositiveInt(Value(), "--keys"); break;
                 case "--history-factor": parsed.HistoryFactor = PositiveInt(Value(), "--history-factor"); break;
+                case "--cosmos-docs": parsed.CosmosDocuments = PositiveInt(Value(), "--cosmos-docs"); break;
+                case "--cosmos-doc-bytes": parsed.CosmosDocumentBytes = PositiveInt(Value(), "--cosmos-doc-bytes"); break;
                 case "--data": parsed.DataDirectory = Value(); break;
                 case "--no-docs": parsed.WriteDocs = false; break;
                 case "--quick":
@@ -95,6 +103,7 @@ internal sealed class BenchArguments
                     parsed.AnchorsPerMode = 50;
                     parsed.ReconcileDocuments = 50_000;
                     parsed.MaterializeKeys = 50_000;
+                    parsed.CosmosDocuments = 500;
                     parsed.Runs = 1;
                     break;
                 default: throw new ArgumentException($"Unknown option '{args[i]}'.");

@@ -63,6 +63,10 @@ internal static class BenchmarkCommand
             {
                 Publish("mongo", await new MongoCaptureBenchmark(args, scratch).RunAsync(cancel.Token), writeDocs);
             }
+            if (args.Command is "cosmos" or "all")
+            {
+                Publish("cosmos", await new CosmosBenchmark(args, scratch).RunAsync(cancel.Token), writeDocs);
+            }
             if (args.Command is "reconcile-memory" or "all")
             {
                 Publish("reconcile-memory", await new ReconcileMemoryBenchmark(args, scratch).RunAsync(cancel.Token), writeDocs);

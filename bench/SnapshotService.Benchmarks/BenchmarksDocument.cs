@@ -16,6 +16,7 @@ internal static class BenchmarksDocument
         ("reconcile", "## Reconciliation\n\n_Not measured yet (benchmark to come with reconciliation)._\n"),
         ("mongo", "## MongoDB capture\n\n_Not measured yet: run `dotnet run -c Release --project bench/SnapshotService.Benchmarks -- mongo`._\n"),
         ("reconcile-memory", "### Peak memory of a full run\n\n_Not measured yet: run `dotnet run -c Release --project bench/SnapshotService.Benchmarks -- reconcile-memory`._\n"),
+        ("cosmos", "## Cosmos DB capture (gateway test server)\n\n_Not measured yet: run `dotnet run -c Release --project bench/SnapshotService.Benchmarks -- cosmos`._\n"),
     ];
 
     private const string Header = """

@@ -156,6 +156,10 @@ public sealed partial class SourceGrain(
         {
             // "Latest" means what capture has read up to now, made durable first.
             await _pipeline.FlushAsync(CancellationToken.None);
+            if (_source is IConsistentCut cut)
+            {
+                await WaitForConsistentCutAsync(cut, _pipeline);
+            }
         }
         // One reader per activation: it caches commit records, so repeated anchors cost ~no reads.
         var reader = _reader ??= new ExportLogReader(store, _sourceId);
@@ -163,6 +167,29 @@ public sealed partial class SourceGrain(
         var anchor = await _anchors.CreateAsync(_sourceId, command, head, reader, CancellationToken.None);
         LogAnchorCreated(_sourceId, anchor.Id, anchor.Seq);
         return anchor;
+    }
+
+    /// <summary>
+    /// Sources read in parallel parts (Cosmos DB feed ranges) have no single "now": the anchor waits,
+    /// bounded by SnapshotCutTimeout, until the committed position has passed a cut taken when the
+    /// request arrived, so the snapshot holds every change made before the request.
+    /// </summary>
+    private async Task WaitForConsistentCutAsync(IConsistentCut cut, CapturePipeline pipeline)
+    {
+        var taken = await cut.GetCutAsync(CancellationToken.None);
+        var timeout = captureOptions.Value.SnapshotCutTimeout;
+        var started = time.GetTimestamp();
+        while (!cut.HasPassed(_log!.Head.Position, taken))
+        {
+            if (time.GetElapsedTime(started) > timeout || pipeline.Completion.IsCompleted)
+            {
+                throw SnapshotServiceException.FailedPrecondition(
+                    $"capture of source '{_sourceId}' has not passed the consistent cut taken when the snapshot was requested within {timeout.TotalSeconds:0.#} s (a feed range is behind, or a backfill is still running); retry later, or pass at_seq / at_time for a snapshot of what is already captured.",
+                    "source_id");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time);
+            await pipeline.FlushAsync(CancellationToken.None);
+        }
     }
 
     /// <inheritdoc />

@@ -40,7 +40,11 @@ public sealed class ClusterFixture : IAsyncLifetime
             siloBuilder.Services.AddSingleton<IObjectStore>(_ => new FileSystemObjectStore(StoreRoot));
             siloBuilder.Services.AddSingleton<IChangeSourceFactory>(new TestSources());
             siloBuilder.AddSourceCapture(
-                o => o.MaxCommitDelay = TimeSpan.FromMilliseconds(50),
+                o =>
+                {
+                    o.MaxCommitDelay = TimeSpan.FromMilliseconds(50);
+                    o.SnapshotCutTimeout = TimeSpan.FromSeconds(2);
+                },
                 o =>
                 {
                     o.CheckInterval = TimeSpan.FromSeconds(1);
@@ -76,6 +80,11 @@ public sealed class TestSources : IChangeSourceFactory
             return new LossySource(new SimulatedSource(sourceId, LossySource.Options, clock: clock), invalidate: sourceId.StartsWith("sim-gone-", StringComparison.Ordinal));
         }
         var source = new SimulatedSource(sourceId, Options, clock: clock);
+        // "sim-cut-…" / "sim-nocut-…" have a consistent cut (passed as capture goes on / never).
+        if (sourceId.StartsWith("sim-cut-", StringComparison.Ordinal) || sourceId.StartsWith("sim-nocut-", StringComparison.Ordinal))
+        {
+            return new CutSource(source, neverPassed: sourceId.StartsWith("sim-nocut-", StringComparison.Ordinal));
+        }
         // "sim-slow-…" sources scan slowly, so a reconciliation of them stays running for a while.
         return sourceId.StartsWith("sim-slow-", StringComparison.Ordinal) ? new SlowScanSource(source, TimeSpan.FromSeconds(2)) : source;
     }

@@ -81,6 +81,33 @@ public sealed class SourceGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task a_latest_snapshot_of_a_source_with_a_consistent_cut_waits_until_capture_has_passed_it()
+    {
+        var grain = Grain("sim-cut-anchor");
+        await grain.WaitUntilAsync(s => s.CommittedSeq > 20);
+        var cuts = CutSource.CutsTaken;
+
+        var anchor = await grain.CreateSnapshotAsync(new CreateSnapshotCommand(null, null, null));
+
+        Assert.True(CutSource.CutsTaken > cuts);
+        Assert.InRange(anchor.Seq, 1, (await grain.GetStatusAsync()).CommittedSeq);
+    }
+
+    [Fact]
+    public async Task a_latest_snapshot_whose_cut_is_never_passed_fails_precondition_after_the_timeout()
+    {
+        var grain = Grain("sim-nocut-anchor");
+        await grain.WaitUntilAsync(s => s.CommittedSeq > 0);
+
+        var error = await Assert.ThrowsAsync<SnapshotServiceException>(() => grain.CreateSnapshotAsync(new CreateSnapshotCommand(null, null, null)));
+
+        Assert.Equal(ErrorKind.FailedPrecondition, error.Kind);
+        Assert.Contains("has not passed the consistent cut", error.Message, StringComparison.Ordinal);
+        var pinned = await grain.CreateSnapshotAsync(new CreateSnapshotCommand(null, 1, null));
+        Assert.Equal(1, pinned.Seq);
+    }
+
+    [Fact]
     public async Task an_anchor_beyond_the_committed_seq_is_refused_naming_the_field()
     {
         var grain = Grain("sim-refuse");

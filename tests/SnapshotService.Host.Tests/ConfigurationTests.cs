@@ -17,7 +17,7 @@ public sealed class ConfigurationTests : IDisposable
     {
         var failures = await StartFailuresAsync(new() { ["SnapshotService:Sources:orders:Kind"] = "foo" });
 
-        Assert.Contains("Configuration for source 'orders' is invalid: Kind 'foo' is not supported; use 'simulated' or 'mongodb'.", failures);
+        Assert.Contains("Configuration for source 'orders' is invalid: Kind 'foo' is not supported; use 'simulated', 'mongodb' or 'cosmosdb'.", failures);
     }
 
     [Fact]

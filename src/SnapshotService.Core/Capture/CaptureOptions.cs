@@ -31,6 +31,13 @@ public sealed class CaptureOptions
     /// </summary>
     public int ChannelCapacity { get; set; } = 8;
 
+    /// <summary>
+    /// How long a "latest" snapshot waits for capture to pass the source's consistent cut (sources
+    /// implementing <see cref="SnapshotService.Sources.IConsistentCut"/>, e.g. Cosmos DB feed ranges
+    /// read in parallel) before it fails with FAILED_PRECONDITION.
+    /// </summary>
+    public TimeSpan SnapshotCutTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Returns the problems with these settings, each naming the setting.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -54,6 +61,10 @@ public sealed class CaptureOptions
         if (PositionOnlyCommitInterval <= TimeSpan.Zero || PositionOnlyCommitInterval > TimeSpan.FromHours(1))
         {
             problems.Add($"SnapshotService:Capture:PositionOnlyCommitInterval must be between 00:00:00.001 and 01:00:00 (was {PositionOnlyCommitInterval}).");
+        }
+        if (SnapshotCutTimeout <= TimeSpan.Zero || SnapshotCutTimeout > TimeSpan.FromMinutes(10))
+        {
+            problems.Add($"SnapshotService:Capture:SnapshotCutTimeout must be between 00:00:00.001 and 00:10:00 (was {SnapshotCutTimeout}).");
         }
         if (ChannelCapacity is < 1 or > 1024)
         {

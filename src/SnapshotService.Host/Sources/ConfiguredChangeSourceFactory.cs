@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using SnapshotService.Simulated;
 using SnapshotService.Sources;
+using SnapshotService.Sources.Cosmos;
 using SnapshotService.Sources.Mongo;
 
 namespace SnapshotService.Host.Sources;
@@ -35,6 +36,7 @@ internal sealed class ConfiguredChangeSourceFactory(IOptions<SourcesOptions> opt
         {
             SourcesOptions.SimulatedKind => new SimulatedSource(sourceId, settings.Simulated, clock: _clocks.GetOrAdd(sourceId, _ => new SimulatedRateClock(timeProvider))),
             SourcesOptions.MongoKind => new MongoChangeSource(sourceId, settings.Mongo, timeProvider, loggerFactory.CreateLogger<MongoChangeSource>()),
+            SourcesOptions.CosmosKind => new CosmosChangeSource(sourceId, settings.Cosmos, timeProvider),
             // Unreachable after start-up validation; kept so a new kind cannot be half-added.
             _ => throw new InvalidOperationException($"Configuration for source '{sourceId}' is invalid: Kind '{settings.Kind}' is not supported; use {SourcesOptions.SupportedKinds}."),
         };

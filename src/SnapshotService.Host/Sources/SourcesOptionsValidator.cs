@@ -34,6 +34,11 @@ internal sealed class SourcesOptionsValidator : IValidateOptions<SourcesOptions>
                     // the source at run time, so one unreachable database fails one source, not the host.
                     problems.AddRange(settings.Mongo.Validate(id));
                     break;
+                case SourcesOptions.CosmosKind:
+                    // Only static problems here; reachability, auth, the container and the feed mode
+                    // are checked by the source at run time, so one bad account fails one source.
+                    problems.AddRange(settings.Cosmos.Validate(id));
+                    break;
                 default:
                     problems.Add($"Configuration for source '{id}' is invalid: Kind '{settings.Kind}' is not supported; use {SourcesOptions.SupportedKinds}.");
                     break;

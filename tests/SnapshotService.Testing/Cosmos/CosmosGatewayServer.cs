@@ -158,6 +158,9 @@ public sealed class CosmosGatewayServer : IAsyncDisposable
     public bool IsServerCertificate(X509Certificate? certificate) =>
         certificate is not null && certificate.GetCertHashString() == _certificate.GetCertHashString();
 
+    /// <summary>The SHA-1 thumbprint (hex) of this server's certificate, for configuration that pins it (e.g. a Cosmos source's ServerCertificateThumbprint).</summary>
+    public string CertificateThumbprint => _certificate.GetCertHashString();
+
     /// <summary>A certificate callback with the shape CosmosClientOptions.ServerCertificateCustomValidationCallback takes.</summary>
     public bool ValidateServerCertificate(X509Certificate2 certificate, X509Chain? chain, SslPolicyErrors errors) =>
         IsServerCertificate(certificate);

@@ -1,0 +1,109 @@
+using SnapshotService.Compliance;
+using Xunit.Abstractions;
+
+namespace SnapshotService.Sources.Cosmos.Tests;
+
+/// <summary>
+/// A container as a compliance target in AllVersionsAndDeletes mode (every write is one event,
+/// deletes included): against the gateway test server, or against COSMOS_ENDPOINT (+COSMOS_KEY)
+/// when set (the account needs the mode enabled). The adapter starts at the watermark taken when
+/// the empty container was created, which is what "start from now" gives a source configured
+/// before its first write.
+/// </summary>
+internal sealed class CosmosComplianceTarget : IComplianceTarget
+{
+    private readonly CosmosSourceContext _context;
+    private readonly SourcePosition _start;
+    private readonly HashSet<string> _live = new(StringComparer.Ordinal);
+    private readonly Random _random = new(17);
+    private long _made;
+
+    private CosmosComplianceTarget(CosmosSourceContext context, SourcePosition start)
+    {
+        _context = context;
+        _start = start;
+    }
+
+    public string SourceId => "compliance-cosmos";
+
+    public long ChangesMade => Interlocked.Read(ref _made);
+
+    public static async Task<CosmosComplianceTarget> CreateAsync()
+    {
+        var context = await CosmosSourceContext.StartAsync(ranges: 2, mode: CosmosFeedMode.AllVersionsAndDeletes, allowRealAccount: true);
+        await using var source = new CosmosChangeSource("compliance-cosmos", StartNow(context.Options), context.Client);
+        var watermark = await source.GetWatermarkAsync(default);
+        return new CosmosComplianceTarget(context, watermark.Position);
+    }
+
+    public async Task<int> MakeChangesAsync(int count, CancellationToken cancellationToken)
+    {
+        var deletes = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var id = $"k{_random.Next(60):D2}";
+            if (_live.Contains(id) && _random.Next(100) < 20)
+            {
+                await _context.DeleteAsync(id);
+                _live.Remove(id);
+                deletes++;
+            }
+            else
+            {
+                await _context.UpsertAsync(id, _random.Next());
+                _live.Add(id);
+            }
+            Interlocked.Increment(ref _made);
+        }
+        return deletes;
+    }
+
+    public IChangeSource CreateSource() => new StartingAt(new CosmosChangeSource(SourceId, StartNow(_context.Options), _context.Client), _start);
+
+    public ValueTask DisposeAsync() => _context.DisposeAsync();
+
+    private static CosmosSourceOptions StartNow(CosmosSourceOptions options)
+    {
+        var copy = options.Clone();
+        copy.StartFrom = CosmosStartFrom.Now;
+        return copy;
+    }
+
+    /// <summary>The adapter, with the export's start mapped to the watermark taken before the first write.</summary>
+    private sealed class StartingAt(CosmosChangeSource inner, SourcePosition start) : IChangeSource
+    {
+        public SourceDescriptor Describe() => inner.Describe();
+
+        public ValueTask<ChangeBatch> ReadChangesAsync(SourcePosition after, int maxChanges, CancellationToken cancellationToken) =>
+            inner.ReadChangesAsync(after.IsStart ? start : after, maxChanges, cancellationToken);
+
+        public IAsyncEnumerable<SourceDocument> ScanAsync(KeyRange range, CancellationToken cancellationToken) => inner.ScanAsync(range, cancellationToken);
+
+        public ValueTask<KeyReadResult> ReadKeysAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) => inner.ReadKeysAsync(keys, cancellationToken);
+
+        public ValueTask<SourceWatermark> GetWatermarkAsync(CancellationToken cancellationToken) => inner.GetWatermarkAsync(cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}
+
+/// <summary>The compliance suite against the Cosmos DB source (test server, or COSMOS_ENDPOINT when set).</summary>
+public sealed class CosmosSourceComplianceTests : ChangeSourceComplianceTests
+{
+    protected override async Task<(IComplianceTarget?, string?)> CreateTargetAsync() => (await CosmosComplianceTarget.CreateAsync(), null);
+}
+
+/// <summary>Says, in the test output, where the compliance suite ran and why (never a silent skip).</summary>
+public sealed class WhereTheComplianceSuiteRuns(ITestOutputHelper output)
+{
+    [Fact]
+    public void the_compliance_suite_reports_whether_it_ran_against_a_real_account()
+    {
+        var message = CosmosSourceContext.RealEndpoint is { } endpoint
+            ? $"Cosmos compliance suite ran against COSMOS_ENDPOINT={endpoint} (AllVersionsAndDeletes must be enabled there)."
+            : "Cosmos compliance suite ran against the gateway test server only: COSMOS_ENDPOINT (+COSMOS_KEY) is not set, so no real emulator or account was used.";
+        output.WriteLine(message);
+        Console.WriteLine(message);
+        Assert.NotEmpty(message);
+    }
+}
