@@ -52,7 +52,10 @@ internal sealed class LossySource(SimulatedSource inner, bool invalidate) : ICha
             notices.Add(new SourceNotice(SourceNoticeKind.BackfillStarted, "re-backfill after history loss started", AfterHistoryLoss: true));
             return new ChangeBatch([], position) { Notices = notices };
         }
-        var next = await inner.ReadChangesAsync(after, maxChanges, cancellationToken);
+        // Before the loss, never read past LossAt: a fast first read could otherwise swallow the
+        // history the loss is meant to skip (its length is bounded).
+        var limit = _stage == 0 ? (int)Math.Min(maxChanges, LossAt - consumed) : maxChanges;
+        var next = await inner.ReadChangesAsync(after, limit, cancellationToken);
         if (_stage == 1)
         {
             _stage = 2;

@@ -4,9 +4,9 @@ namespace SnapshotService.Grains.Tests;
 internal static class SourceGrainWaits
 {
     /// <summary>Polls the status until <paramref name="condition"/> holds; throws <see cref="TimeoutException"/> with the last status after 30 s.</summary>
-    public static async Task<SourceStatus> WaitUntilAsync(this ISourceGrain grain, Func<SourceStatus, bool> condition)
+    public static async Task<SourceStatus> WaitUntilAsync(this ISourceGrain grain, Func<SourceStatus, bool> condition, int seconds = 30)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (true)
         {
             var status = await grain.EnsureStartedAsync();
@@ -16,7 +16,7 @@ internal static class SourceGrainWaits
             }
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Condition not met within 30 s; last status: {status}");
+                throw new TimeoutException($"Condition not met within {seconds} s; last status: {status}; events: {string.Join(" | ", status.RecentEvents.Select(e => $"{e.Kind}: {e.Message}"))}");
             }
             await Task.Delay(50);
         }

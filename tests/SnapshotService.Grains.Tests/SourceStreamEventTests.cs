@@ -13,7 +13,8 @@ public sealed class SourceStreamEventTests(ClusterFixture fixture)
         const string SourceId = "sim-lossy-history";
         var source = fixture.Cluster.GrainFactory.GetGrain<ISourceGrain>(SourceId);
 
-        var status = await source.WaitUntilAsync(s => s.RecentEvents.Any(e => e.Kind is "reconciliation_finished" or "reconciliation_failed"));
+        // Notices are acted on at the grain's 5 s heartbeat, then a full run: allow for a busy CI machine.
+        var status = await source.WaitUntilAsync(s => s.RecentEvents.Any(e => e.Kind is "reconciliation_finished" or "reconciliation_failed"), seconds: 120);
 
         var kinds = status.RecentEvents.Select(e => e.Kind).Reverse().ToList();
         Assert.Equal(["history_lost", "backfill_started", "backfill_completed", "reconciliation_started", "reconciliation_finished"], kinds);
@@ -25,7 +26,7 @@ public sealed class SourceStreamEventTests(ClusterFixture fixture)
 
         // Once capture has read the whole (bounded) history, a dry run finds the export equal to the source.
         var ended = new Simulated.SimulatedSource(SourceId, LossySource.Options);
-        await source.WaitUntilAsync(s => ended.IsAtEnd(new Sources.SourcePosition(s.PositionSummary)));
+        await source.WaitUntilAsync(s => ended.IsAtEnd(new Sources.SourcePosition(s.PositionSummary)), seconds: 120);
         var check = await fixture.Cluster.GrainFactory.GetGrain<IReconciliationGrain>(SourceId).RunAsync(new ReconcileCommand(ReconcileMode.Full, DryRun: true));
         Assert.Equal(0, (await reports.GetAsync(SourceId, check.ReportId, default)).Counts.Total);
     }
