@@ -44,6 +44,23 @@ public static class ExportComparison
         return missing + different + extra == 0 ? "" : $"{missing} missing, {different} different, {extra} extra keys in the export (e.g. {example ?? "an extra key"}); the collection has {seen}";
     }
 
+    /// <summary>
+    /// Compares every 250 ms until the export equals the collection (capture catching up after a
+    /// restart); returns "" then, or the last difference once <paramref name="patience"/> has passed.
+    /// </summary>
+    public static async Task<string> WaitUntilEqualAsync(IObjectStore store, string sourceId, IChangeSource scanner, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        string difference;
+        do
+        {
+            await Task.Delay(250);
+            difference = await DifferenceAsync(store, sourceId, scanner);
+        }
+        while (difference.Length > 0 && DateTime.UtcNow < deadline);
+        return difference;
+    }
+
     /// <summary>Capture records that appear twice (same key, source version and operation) — a change captured more than once.</summary>
     public static async Task<List<(string Key, long Version, ChangeOperation Operation)>> DuplicateCapturesAsync(IObjectStore store, string sourceId, CancellationToken cancellationToken = default)
     {

@@ -60,12 +60,7 @@ public sealed class CosmosCrashRecoveryTests(ITestOutputHelper output)
         await last.WaitForSourceAsync(SourceId, TimeSpan.FromSeconds(60));
         var exportStore = new FileSystemObjectStore(store.Path);
         await using var scanner = new CosmosChangeSource("scanner", Options(server));
-        var difference = "not compared yet";
-        for (var attempt = 0; attempt < 240 && difference.Length > 0; attempt++)
-        {
-            await Task.Delay(250);
-            difference = await ExportComparison.DifferenceAsync(exportStore, SourceId, scanner);
-        }
+        var difference = await ExportComparison.WaitUntilEqualAsync(exportStore, SourceId, scanner, TimeSpan.FromMinutes(1));
         Assert.True(difference.Length == 0, $"The export did not converge to the container: {difference}\n{last.Output}");
         Assert.Empty(await ExportComparison.DuplicateCapturesAsync(exportStore, SourceId));
         using var verify = await last.Http.PostAsJsonAsync(new Uri($"/v1/sources/{SourceId}:verifyLog", UriKind.Relative), new { });

@@ -53,12 +53,7 @@ public sealed class MongoCrashRecoveryTests(ITestOutputHelper output)
         await last.WaitForSourceAsync(SourceId, TimeSpan.FromSeconds(60));
         var exportStore = new FileSystemObjectStore(store.Path);
         await using var scanner = new MongoChangeSource("scanner", Options(server.ConnectionString));
-        var difference = "not compared yet";
-        for (var attempt = 0; attempt < 240 && difference.Length > 0; attempt++)
-        {
-            await Task.Delay(250);
-            difference = await ExportComparison.DifferenceAsync(exportStore, SourceId, scanner);
-        }
+        var difference = await ExportComparison.WaitUntilEqualAsync(exportStore, SourceId, scanner, TimeSpan.FromMinutes(1));
         Assert.True(difference.Length == 0, $"The export did not converge to the collection: {difference}\n{last.Output}");
         Assert.Empty(await ExportComparison.DuplicateCapturesAsync(exportStore, SourceId));
 

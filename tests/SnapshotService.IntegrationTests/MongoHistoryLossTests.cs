@@ -99,12 +99,7 @@ public sealed class MongoHistoryLossTests(ITestOutputHelper output)
 
     private static async Task WaitUntilEqualAsync(FileSystemObjectStore store, MongoChangeSource scanner, HostProcess host)
     {
-        var difference = "not compared yet";
-        for (var attempt = 0; attempt < 240 && difference.Length > 0; attempt++)
-        {
-            await Task.Delay(250);
-            difference = await ExportComparison.DifferenceAsync(store, SourceId, scanner);
-        }
+        var difference = await ExportComparison.WaitUntilEqualAsync(store, SourceId, scanner, TimeSpan.FromMinutes(1));
         Assert.True(difference.Length == 0, $"The export did not converge to the collection: {difference}\n{host.Output}");
     }
 

@@ -13,8 +13,8 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
 {
     protected ITestOutputHelper Output { get; } = output;
 
-    /// <summary>The endpoint to run on, or null (after printing why) when this run has none.</summary>
-    protected abstract Task<MongoEndpoint?> OpenAsync();
+    /// <summary>The endpoint to run on; a run that has none is reported skipped with the reason (it throws a skip).</summary>
+    protected abstract Task<MongoEndpoint> OpenAsync();
 
     private static BsonDocument Doc(BsonValue id, int n) => new() { { "_id", id }, { "n", n }, { "name", $"item {n}" } };
 
@@ -22,10 +22,6 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
     public async Task capture_sees_inserts_updates_and_deletes_with_cluster_time_versions()
     {
         await using var endpoint = await OpenAsync();
-        if (endpoint is null)
-        {
-            return;
-        }
         await endpoint.CreateCollectionAsync("orders");
         await using var source = new MongoChangeSource("orders", endpoint.Options("orders"));
         var capture = new CaptureHarness(source);
@@ -50,10 +46,6 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
     public async Task an_update_whose_document_is_gone_by_lookup_is_skipped_and_the_delete_follows()
     {
         await using var endpoint = await OpenAsync();
-        if (endpoint is null)
-        {
-            return;
-        }
         await endpoint.CreateCollectionAsync("orders");
         await using var source = new MongoChangeSource("orders", endpoint.Options("orders"));
         var capture = new CaptureHarness(source);
@@ -73,10 +65,6 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
     public async Task a_filter_limits_backfill_and_capture_to_matching_documents_but_lets_deletes_through()
     {
         await using var endpoint = await OpenAsync();
-        if (endpoint is null)
-        {
-            return;
-        }
         var orders = endpoint.Collection("orders");
         await orders.InsertManyAsync([new BsonDocument { { "_id", "a1" }, { "tenant", "a" } }, new BsonDocument { { "_id", "b1" }, { "tenant", "b" } }]);
         await using var source = new MongoChangeSource("orders", endpoint.Options("orders", o => o.Filter = "{\"tenant\": \"a\"}"));
@@ -97,10 +85,6 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
     public async Task a_reader_resumes_from_a_stored_position_without_loss_or_duplicates()
     {
         await using var endpoint = await OpenAsync();
-        if (endpoint is null)
-        {
-            return;
-        }
         await endpoint.CreateCollectionAsync("orders");
         var orders = endpoint.Collection("orders");
         var options = endpoint.Options("orders");
@@ -132,10 +116,6 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
     public async Task an_idle_source_still_advances_its_position()
     {
         await using var endpoint = await OpenAsync();
-        if (endpoint is null)
-        {
-            return;
-        }
         await endpoint.CreateCollectionAsync("orders");
         await using var source = new MongoChangeSource("orders", endpoint.Options("orders"));
         var capture = new CaptureHarness(source);
@@ -153,10 +133,6 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
     public async Task first_start_backfills_existing_documents_while_writes_continue()
     {
         await using var endpoint = await OpenAsync();
-        if (endpoint is null)
-        {
-            return;
-        }
         var orders = endpoint.Collection("orders");
         for (var i = 0; i < 30; i++)
         {
@@ -197,10 +173,6 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
     public async Task a_backfill_resumes_after_a_restart_mid_backfill()
     {
         await using var endpoint = await OpenAsync();
-        if (endpoint is null)
-        {
-            return;
-        }
         var orders = endpoint.Collection("orders");
         await orders.InsertManyAsync(Enumerable.Range(0, 20).Select(i => Doc($"k{i:D2}", i)));
         var options = endpoint.Options("orders");
@@ -225,10 +197,6 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
     public async Task scans_return_every_key_family_in_ordinal_key_order_and_point_reads_report_absence()
     {
         await using var endpoint = await OpenAsync();
-        if (endpoint is null)
-        {
-            return;
-        }
         var orders = endpoint.Collection("orders");
         BsonValue[] ids =
         [
@@ -261,10 +229,6 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
     public async Task a_keyed_backfill_brings_the_named_keys_and_deletes_absent_ones()
     {
         await using var endpoint = await OpenAsync();
-        if (endpoint is null)
-        {
-            return;
-        }
         await endpoint.CreateCollectionAsync("orders");
         await using var source = new MongoChangeSource("orders", endpoint.Options("orders"));
         var capture = new CaptureHarness(source);
@@ -282,10 +246,6 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
     public async Task the_restore_target_round_trips_every_type_and_is_idempotent()
     {
         await using var endpoint = await OpenAsync();
-        if (endpoint is null)
-        {
-            return;
-        }
         var orders = endpoint.Collection("orders");
         await orders.InsertManyAsync(
         [
@@ -316,17 +276,17 @@ public abstract class MongoSourceScenarios(ITestOutputHelper output)
 /// <summary>The scenarios against the in-process wire-protocol test server.</summary>
 public sealed class MongoSourceOnTestServer(ITestOutputHelper output) : MongoSourceScenarios(output)
 {
-    protected override async Task<MongoEndpoint?> OpenAsync() => await MongoEndpoint.StartTestServerAsync();
+    protected override async Task<MongoEndpoint> OpenAsync() => await MongoEndpoint.StartTestServerAsync();
 }
 
 /// <summary>The scenarios against a real replica set (MONGODB_URI); reported skipped with the reason when it is not set.</summary>
 public sealed class MongoSourceOnRealServer(ITestOutputHelper output) : MongoSourceScenarios(output)
 {
-    protected override Task<MongoEndpoint?> OpenAsync()
+    protected override Task<MongoEndpoint> OpenAsync()
     {
         var endpoint = MongoEndpoint.RealServer(out var reason);
         // Reported as skipped with the reason (never a silent pass).
         Skip.If(endpoint is null, reason);
-        return Task.FromResult<MongoEndpoint?>(endpoint);
+        return Task.FromResult(endpoint!);
     }
 }
