@@ -44,6 +44,9 @@ public static class SiloBuilderExtensions
         silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CaptureOptions>>(
             new ProblemsValidator<CaptureOptions>(o => o.Validate())));
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddOptions<SourceSupervisorOptions>();
+        silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SourceSupervisorOptions>>(
+            new ProblemsValidator<SourceSupervisorOptions>(o => o.Validate())));
         silo.Services.AddSingleton<SourceSupervisor>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SourceSupervisor>());
         return silo;

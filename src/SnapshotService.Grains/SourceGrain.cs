@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SnapshotService.Capture;
@@ -39,6 +40,7 @@ public sealed partial class SourceGrain(
     private string _sourceId = "";
     private string _kind = "";
     private string _description = "";
+    private string _silo = "";
     private ExportLog? _log;
     private ExportLogReader? _reader;
     private IChangeSource? _source;
@@ -60,6 +62,7 @@ public sealed partial class SourceGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _sourceId = this.GetPrimaryKeyString();
+        _silo = ServiceProvider.GetRequiredService<ILocalSiloDetails>().SiloAddress.Endpoint.ToString();
         _kind = sources.KindOf(_sourceId) ?? "";
         // The timer keeps the activation alive (capture must not stop when nobody calls) and
         // notices a pipeline that died between calls.
@@ -118,6 +121,8 @@ public sealed partial class SourceGrain(
             HistoryHeadroomSeconds = _health?.HistoryHeadroom?.TotalSeconds,
             Backfill = _health?.Backfill,
             RecentEvents = _events.Newest(),
+            Silo = _silo,
+            WriterId = _log?.WriterId ?? "",
         });
     }
 

@@ -14,17 +14,21 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private HostProcess(Process process, int httpPort, int grpcPort)
+    private HostProcess(Process process, int httpPort, int grpcPort, int siloPort)
     {
         _process = process;
         HttpPort = httpPort;
         GrpcPort = grpcPort;
+        SiloPort = siloPort;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public int HttpPort { get; }
 
     public int GrpcPort { get; }
+
+    /// <summary>The silo-to-silo port: GetSource's <c>silo</c> ends with it when this host runs the source.</summary>
+    public int SiloPort { get; }
 
     public HttpClient Http { get; }
 
@@ -47,6 +51,7 @@ public sealed class HostProcess : IAsyncDisposable
     {
         var httpPort = FreePort.Next();
         var grpcPort = FreePort.Next();
+        var siloPort = FreePort.Next();
         var output = RepositoryPaths.ProgramOutput("SnapshotService.Host");
         var info = new ProcessStartInfo("dotnet")
         {
@@ -60,7 +65,7 @@ public sealed class HostProcess : IAsyncDisposable
         {
             ["SnapshotService:Http:Url"] = $"http://127.0.0.1:{httpPort}",
             ["SnapshotService:Grpc:Url"] = $"http://127.0.0.1:{grpcPort}",
-            ["SnapshotService:Orleans:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["SnapshotService:Orleans:SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["SnapshotService:Orleans:GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         foreach (var (key, value) in all)
@@ -70,7 +75,7 @@ public sealed class HostProcess : IAsyncDisposable
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start.");
-        var host = new HostProcess(process, httpPort, grpcPort);
+        var host = new HostProcess(process, httpPort, grpcPort, siloPort);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         process.BeginOutputReadLine();

@@ -52,6 +52,14 @@ public sealed record SourceStatus(
     /// <summary>The newest events of the source's stream (history lost, backfills, automatic reconciliations), newest first.</summary>
     [Id(13)]
     public IReadOnlyList<SourceEvent> RecentEvents { get; init; } = [];
+
+    /// <summary>The silo whose activation runs this source (host:port), so operators see where capture lives in a cluster.</summary>
+    [Id(14)]
+    public string Silo { get; init; } = "";
+
+    /// <summary>The export-log writer id of that activation (commit records carry it; a fence message names the winner's).</summary>
+    [Id(15)]
+    public string WriterId { get; init; } = "";
 }
 
 /// <summary>An event of a source's stream shown by GetSource.</summary>

@@ -18,8 +18,11 @@ public sealed class SnapshotServiceHostOptions
     /// <summary>Where the export layer lives.</summary>
     public ExportSettings Export { get; set; } = new();
 
-    /// <summary>The embedded silo's ports.</summary>
+    /// <summary>The silo's ports.</summary>
     public OrleansSettings Orleans { get; set; } = new();
+
+    /// <summary>Embedded single silo, or a Redis-membership cluster of several.</summary>
+    public ClusterSettings Cluster { get; set; } = new();
 }
 
 /// <summary>One Kestrel endpoint.</summary>
@@ -37,8 +40,8 @@ public sealed class ExportSettings
 }
 
 /// <summary>
-/// The silo uses localhost clustering (a single-silo cluster on loopback). Distinct ports let
-/// several hosts run side by side on one machine (tests do this).
+/// The silo's ports: silo-to-silo traffic and the client gateway. Distinct ports let several hosts
+/// run side by side on one machine (tests do this).
 /// </summary>
 public sealed class OrleansSettings
 {

@@ -9,6 +9,7 @@ internal static class ConfigurationExtensions
     public static IHostApplicationBuilder AddSnapshotServiceConfiguration(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<IValidateOptions<SnapshotServiceHostOptions>, SnapshotServiceHostOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<SnapshotServiceHostOptions>, ClusterSettingsValidator>();
         builder.Services.AddOptions<SnapshotServiceHostOptions>()
             .BindSection(SnapshotServiceHostOptions.SectionName)
             .ValidateOnStart();

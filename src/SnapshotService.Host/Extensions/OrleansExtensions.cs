@@ -1,3 +1,4 @@
+using Orleans.Configuration;
 using SnapshotService.Capture;
 using SnapshotService.Grains;
 using SnapshotService.Host.Configuration;
@@ -14,9 +15,13 @@ internal static class OrleansExtensions
 
     public const string LiveStateSection = "SnapshotService:LiveState";
 
+    public const string SourceSupervisorSection = "SnapshotService:SourceSupervisor";
+
+    public const string MembershipSection = "SnapshotService:Cluster:Membership";
+
     /// <summary>
-    /// The co-hosted silo: localhost clustering on the configured ports (a single-silo cluster on
-    /// loopback), source capture, and a readiness flag for health checks.
+    /// The co-hosted silo: embedded (a single silo on loopback) or a member of a Redis-membership
+    /// cluster, source capture, reconciliation schedules, and a readiness flag for health checks.
     /// </summary>
     public static IHostApplicationBuilder AddSnapshotServiceSilo(this IHostApplicationBuilder builder)
     {
@@ -26,17 +31,26 @@ internal static class OrleansExtensions
         var defaults = new OrleansSettings();
         var siloPort = IsPort(ports.SiloPort) ? ports.SiloPort : defaults.SiloPort;
         var gatewayPort = IsPort(ports.GatewayPort) ? ports.GatewayPort : defaults.GatewayPort;
+        var cluster = builder.Configuration.ReadLeniently<ClusterSettings>($"{SnapshotServiceHostOptions.SectionName}:Cluster");
 
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort, gatewayPort);
+            if (cluster.IsRedis)
+            {
+                silo.UseRedisMembership(cluster, siloPort, gatewayPort);
+                silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(MembershipSection));
+            }
+            else
+            {
+                silo.UseLocalhostClustering(siloPort, gatewayPort);
+                // Reminders only keep schedule grains alive; schedules themselves live in the export
+                // layer and are re-woken on start, so a single silo can keep them in memory.
+                silo.UseInMemoryReminderService();
+            }
             silo.AddSourceCapture(
                 options => builder.Configuration.GetSection(CaptureSection).Bind(options),
                 options => builder.Configuration.GetSection(LiveStateSection).Bind(options),
                 options => builder.Configuration.GetSection(ReconciliationOptions.SectionName).Bind(options));
-            // Reminders only keep schedule grains alive; schedules themselves live in the export
-            // layer and are re-woken on start. Cluster mode: Redis reminders (a later issue).
-            silo.UseInMemoryReminderService();
             silo.AddReconciliationSchedules(options => builder.Configuration.GetSection(ScheduleOptions.SectionName).Bind(options));
         });
 
@@ -44,6 +58,7 @@ internal static class OrleansExtensions
         builder.Services.AddOptions<LiveStateMaintenanceOptions>().ValidateOnStart();
         builder.Services.AddOptions<ReconciliationOptions>().ValidateOnStart();
         builder.Services.AddOptions<ScheduleOptions>().ValidateOnStart();
+        builder.Services.AddOptions<SourceSupervisorOptions>().Bind(builder.Configuration.GetSection(SourceSupervisorSection)).ValidateOnStart();
         builder.Services.AddSingleton<SiloReadiness>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloReadiness>());
         return builder;

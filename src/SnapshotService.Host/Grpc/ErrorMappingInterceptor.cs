@@ -79,11 +79,35 @@ internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterc
         {
             return new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled by the client."));
         }
+        if (IsClusterTransition(exception))
+        {
+            // Retryable by every gRPC client's policy: the grain is being re-activated elsewhere.
+            LogClusterTransition(context.Method, exception.GetBaseException().Message);
+            return new RpcException(new Status(
+                StatusCode.Unavailable,
+                "A silo of the cluster stopped answering and its work is moving to another silo; retry in a few seconds."));
+        }
         // The id ties the client's message to the log entry without leaking internals.
         var errorId = Guid.NewGuid().ToString("N")[..12];
         LogUnexpected(exception, context.Method, errorId);
         return new RpcException(new Status(StatusCode.Internal, $"An internal error occurred; the server log has the details (error id {errorId})."));
     }
+
+    /// <summary>A grain call failed because its silo died or is unreachable (a failover in progress).</summary>
+    internal static bool IsClusterTransition(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} failed during a cluster transition: {Reason}")]
+    private partial void LogClusterTransition(string method, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error in {Method} (error id {ErrorId})")]
     private partial void LogUnexpected(Exception exception, string method, string errorId);

@@ -23,6 +23,8 @@ internal static class Mapping
             ChangesPerSecond = status.ChangesPerSecond,
             Description = status.Description,
             Backfill = status.Backfill ?? string.Empty,
+            Silo = status.Silo,
+            WriterId = status.WriterId,
         };
         if (status.LastCommitTime is { } lastCommit)
         {

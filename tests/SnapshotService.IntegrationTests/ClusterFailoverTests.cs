@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using SnapshotService.Log;
+using SnapshotService.Simulated;
+using SnapshotService.Storage;
+using SnapshotService.Testing;
+using SnapshotService.Testing.Redis;
+using Xunit.Abstractions;
+
+namespace SnapshotService.IntegrationTests;
+
+/// <summary>
+/// Cluster mode with real processes: a real redis-server for membership and three host processes
+/// (each an Orleans silo) on one export root. The silo that runs the source is SIGKILLed; capture
+/// must continue on a survivor within a bounded time (twice: three silos, then two, then one), and
+/// the log must stay gap-free and exact.
+/// </summary>
+public sealed class ClusterFailoverTests(ITestOutputHelper output)
+{
+    private const string SourceId = "clustered";
+    private static readonly TimeSpan FailoverBound = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task killing_the_silo_that_runs_a_source_moves_capture_to_a_survivor_without_gap_or_duplicate()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        using var store = new TempDirectory("cluster");
+        var simulated = new SimulatedSourceOptions { Seed = 77, KeySpace = 5_000, DocumentBytes = 256, ChangesPerSecond = 3_000 };
+        var settings = ClusterHosts.SimulatedSourceSettings(SourceId, store.Path, simulated)
+            .WithRedisCluster(redis.ConnectionString, "failover");
+        var exportStore = new FileSystemObjectStore(store.Path);
+        var hosts = new List<HostProcess>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                hosts.Add(HostProcess.Start(settings));
+            }
+            foreach (var host in hosts)
+            {
+                await host.WaitForSourceAsync(SourceId, TimeSpan.FromSeconds(90));
+            }
+            var alive = new List<HostProcess>(hosts);
+            var status = await WaitAsync(alive[0], s => s.IsRunning && s.CommittedSeq > 5_000, "capture to commit 5,000 changes", TimeSpan.FromSeconds(90));
+            // Two failovers in a row: three silos, then two, then one.
+            for (var round = 1; round <= 2; round++)
+            {
+                var owner = alive.Single(host => status.RunsOn(host.SiloPort));
+                alive.Remove(owner);
+                output.WriteLine($"round {round}: source runs on {status.Silo} (writer {status.WriterId}) at seq {status.CommittedSeq}; killing that silo");
+                var clock = Stopwatch.StartNew();
+                owner.Kill();
+                var atKill = (await new ExportLogReader(exportStore, SourceId).ReadHeadAsync(default)).LastSeq;
+                var after = await WaitAsync(
+                    alive[0],
+                    s => s.IsRunning && !s.RunsOn(owner.SiloPort) && s.CommittedSeq > atKill,
+                    "capture to continue on a surviving silo",
+                    FailoverBound);
+                clock.Stop();
+                output.WriteLine($"FAILOVER {round}: capture continued on {after.Silo} (writer {after.WriterId}) after {clock.Elapsed.TotalSeconds:F1} s; seq {atKill} at the kill, {after.CommittedSeq} now");
+                Assert.NotEqual(status.WriterId, after.WriterId);
+                Assert.Contains(alive, host => after.RunsOn(host.SiloPort));
+                status = await WaitAsync(alive[0], s => s.CommittedSeq > after.CommittedSeq + 3_000, "capture to go on after the failover", TimeSpan.FromSeconds(60));
+            }
+
+            var last = alive.Single();
+            var snapshotSeq = await ClusterHosts.CreateSnapshotAsync(last, SourceId);
+            output.WriteLine($"verifyLog: {await ClusterHosts.VerifyLogAsync(last, SourceId)}");
+            await last.StopAsync(TimeSpan.FromSeconds(60));
+
+            var committed = await SimulatedExportAssertions.AssertLogEqualsHistoryAsync(exportStore, SourceId, simulated);
+            await SimulatedExportAssertions.AssertStateAtEqualsHistoryAsync(exportStore, SourceId, simulated, snapshotSeq);
+            output.WriteLine($"log of {committed} changes equals the source's history; snapshot at seq {snapshotSeq} equals the source state then");
+        }
+        catch
+        {
+            foreach (var host in hosts)
+            {
+                output.WriteLine($"--- host on silo port {host.SiloPort} ---\n{host.Output}");
+            }
+            throw;
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<SourceView> WaitAsync(HostProcess host, Func<SourceView, bool> condition, string what, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        SourceView? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                last = await ClusterHosts.GetSourceAsync(host, SourceId);
+                if (condition(last))
+                {
+                    return last;
+                }
+            }
+            catch (HttpRequestException ex)
+            {
+                // A call routed to the dead silo fails until membership catches up: with 503
+                // (UNAVAILABLE, retryable), never as an internal error.
+                output.WriteLine($"GetSource: {ex.Message}");
+                Assert.True(ex.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable, $"GetSource failed during the failover with other than 503: {ex.Message}");
+            }
+            catch (TaskCanceledException)
+            {
+                output.WriteLine("GetSource timed out");
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"Waited {timeout} for {what}; last status: {last}");
+    }
+}
