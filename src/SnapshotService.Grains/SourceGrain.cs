@@ -57,6 +57,7 @@ public sealed partial class SourceGrain(
     private Task<SourceHealth>? _healthProbe;
     private SourceHealth? _health;
     private long _lastHealthProbe;
+    private (long CommitNumber, DateTimeOffset Since)? _fencedLogWatch;
 
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -262,6 +263,7 @@ public sealed partial class SourceGrain(
     {
         _state = SourceState.Starting;
         _failureReason = null;
+        _fencedLogWatch = null;
         try
         {
             _source = sources.Create(_sourceId);
@@ -322,6 +324,11 @@ public sealed partial class SourceGrain(
             LogInvalidated(_sourceId, invalidated.Message);
             return;
         }
+        if (error is LogFencedException)
+        {
+            // Watched by the heartbeat: taken over only once the winner has gone quiet.
+            _fencedLogWatch = (-1, time.GetUtcNow());
+        }
         Fail(error switch
         {
             LogFencedException fenced => $"fenced: {fenced.Message}",
@@ -348,10 +355,41 @@ public sealed partial class SourceGrain(
     private async Task HeartbeatAsync(CancellationToken cancellationToken)
     {
         ObservePipeline();
+        await TakeOverFromASilentWinnerIfDueAsync();
         await HandleNoticesAsync();
         StartReconcileAfterHistoryLossIfDue();
         StartHealthProbeIfDue();
         StartMaintenanceIfDue(afterStart: false);
+    }
+
+    /// <summary>
+    /// A fenced writer stays stopped while the winner keeps committing; once the log head has not
+    /// moved for <see cref="CaptureOptions.FencedTakeoverAfter"/>, the winner is gone and this
+    /// activation resumes capture from the head the winner left.
+    /// </summary>
+    private async Task TakeOverFromASilentWinnerIfDueAsync()
+    {
+        if (_state != SourceState.Failed || _fencedLogWatch is not { } watch)
+        {
+            return;
+        }
+        var head = await (_reader ??= new ExportLogReader(store, _sourceId)).ReadHeadAsync(CancellationToken.None);
+        var now = time.GetUtcNow();
+        if (head.CommitNumber != watch.CommitNumber)
+        {
+            _fencedLogWatch = (head.CommitNumber, now);
+            return;
+        }
+        var silence = now - watch.Since;
+        if (silence < captureOptions.Value.FencedTakeoverAfter)
+        {
+            return;
+        }
+        var message = $"the log has not changed for {silence.TotalSeconds:F0} s since commit {head.CommitNumber}; the writer that fenced this one is gone, taking over";
+        _events.Add("fenced_takeover", message);
+        LogFencedTakeover(_sourceId, message);
+        await StopCaptureAsync(CancellationToken.None);
+        await StartCaptureAsync(CancellationToken.None);
     }
 
     /// <summary>Records the notices of committed batches; a re-backfill after history loss asks for a full reconciliation.</summary>
@@ -510,6 +548,9 @@ public sealed partial class SourceGrain(
             LogMaintenanceFailed(sourceId, ex);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: {Message}")]
+    private partial void LogFencedTakeover(string sourceId, string message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: capture started at seq {CommittedSeq}, position {Position}, writer {WriterId}")]
     private partial void LogStarted(string sourceId, long committedSeq, string position, string writerId);

@@ -67,6 +67,11 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("SnapshotService:Retention:OrphanViewMinAge", "00:00:00")]
     [InlineData("SnapshotService:Restore:Directory", " ")]
     [InlineData("SnapshotService:Views:MaxConcurrentRuns", "0")]
+    [InlineData("SnapshotService:Cluster:Mode", "Consul")]
+    [InlineData("SnapshotService:Cluster:AdvertisedAddress", "silo-1.internal")]
+    [InlineData("SnapshotService:Cluster:ClusterId", " ")]
+    [InlineData("SnapshotService:Capture:FencedTakeoverAfter", "00:00:00")]
+    [InlineData("SnapshotService:SourceSupervisor:Period", "00:00:00")]
     public async Task bad_host_setting_is_named_in_the_failure(string setting, string value)
     {
         var failures = await StartFailuresAsync(new() { [setting] = value });
@@ -87,6 +92,27 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains(failures, f => f.Contains("source 'orders'", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("SnapshotService:Orleans:GatewayPort", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("SnapshotService:Capture:ReadBatchSize", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task redis_cluster_mode_needs_a_connection_string()
+    {
+        var failures = await StartFailuresAsync(new() { ["SnapshotService:Cluster:Mode"] = "Redis" });
+
+        Assert.Contains(failures, f => f.Contains("SnapshotService:Cluster:Redis:ConnectionString is required", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task a_redis_connection_string_without_an_endpoint_is_refused_without_echoing_the_password()
+    {
+        var failures = await StartFailuresAsync(new()
+        {
+            ["SnapshotService:Cluster:Mode"] = "redis",
+            ["SnapshotService:Cluster:Redis:ConnectionString"] = "password=hunter2-secret,ssl=true",
+        });
+
+        Assert.Contains(failures, f => f.Contains("SnapshotService:Cluster:Redis:ConnectionString names no host:port", StringComparison.Ordinal));
+        Assert.DoesNotContain(failures, f => f.Contains("hunter2", StringComparison.Ordinal));
     }
 
     [Fact]

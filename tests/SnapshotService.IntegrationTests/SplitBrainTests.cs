@@ -10,7 +10,8 @@ namespace SnapshotService.IntegrationTests;
 /// Invariant 3 (fencing) with real processes: two independent clusters (two single-silo hosts that
 /// cannot see each other) run the same source against one export root, as a split brain or a
 /// misconfigured second deployment would. Exactly one may commit; the other must report the fence
-/// and stop, and the log must stay the source's exact, gap-free history.
+/// and stop while the winner lives, take over once the winner is gone and the log has been silent
+/// for FencedTakeoverAfter, and the log must stay the source's exact, gap-free history throughout.
 /// </summary>
 public sealed class SplitBrainTests(ITestOutputHelper output)
 {
@@ -19,12 +20,13 @@ public sealed class SplitBrainTests(ITestOutputHelper output)
     [Theory]
     [InlineData(0)]
     [InlineData(3_000)]
-    public async Task two_clusters_on_one_export_root_leave_exactly_one_writer_and_a_fenced_loser_that_stops(long secondStartsAfterSeq)
+    public async Task two_clusters_on_one_export_root_leave_exactly_one_writer_and_a_fenced_loser_that_stops_until_the_winner_is_gone(long secondStartsAfterSeq)
     {
         using var store = new TempDirectory("split-brain");
         var exportStore = new FileSystemObjectStore(store.Path);
         var simulated = new SimulatedSourceOptions { Seed = 99, KeySpace = 5_000, DocumentBytes = 256, ChangesPerSecond = 3_000 };
         var settings = ClusterHosts.SimulatedSourceSettings(SourceId, store.Path, simulated);
+        settings["SnapshotService:Capture:FencedTakeoverAfter"] = "00:00:03";
         // Both at once (both open an empty log) or the second later (it opens a log the first is extending).
         await using var first = HostProcess.Start(settings);
         if (secondStartsAfterSeq > 0)
@@ -56,11 +58,22 @@ public sealed class SplitBrainTests(ITestOutputHelper output)
             var loserLater = await ClusterHosts.GetSourceAsync(loser, SourceId);
             Assert.Equal("SOURCE_STATE_FAILED", loserLater.State);
             Assert.Equal(loserStatus.CommittedSeq, loserLater.CommittedSeq);
-            output.WriteLine($"verifyLog: {await ClusterHosts.VerifyLogAsync(winner, SourceId)}");
-            await winner.StopAsync(TimeSpan.FromSeconds(60));
+
+            // The winner dies: once the log has been silent long enough, the fenced side takes over.
+            winner.Kill();
+            var commitsAtKill = (await new ExportLogReader(exportStore, SourceId).ReadHeadAsync(default)).CommitNumber;
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            SourceView resumed;
+            while (!((resumed = await ClusterHosts.GetSourceAsync(loser, SourceId)).IsRunning && resumed.CommittedSeq > loserLater.CommittedSeq + 1_000))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"The fenced writer did not take over after the winner died: {resumed}");
+                await Task.Delay(200);
+            }
+            output.WriteLine($"taken over by a new writer {resumed.WriterId} at seq {resumed.CommittedSeq}");
+            output.WriteLine($"verifyLog: {await ClusterHosts.VerifyLogAsync(loser, SourceId)}");
             await loser.StopAsync(TimeSpan.FromSeconds(60));
 
-            await AssertNoCommitOfTheLoserAfterTheWinnersFirstAsync(exportStore, winnerStatus.WriterId, loserStatus.WriterId);
+            await AssertWritersTookTurnsAsync(exportStore, winnerStatus.WriterId, commitsAtKill);
             var committed = await SimulatedExportAssertions.AssertLogEqualsHistoryAsync(exportStore, SourceId, simulated);
             output.WriteLine($"log of {committed} changes equals the source's history");
         }
@@ -95,19 +108,32 @@ public sealed class SplitBrainTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Once the winner has committed, every later commit is the winner's: the two never interleave.</summary>
-    private static async Task AssertNoCommitOfTheLoserAfterTheWinnersFirstAsync(IObjectStore store, string winnerId, string loserId)
+    /// <summary>
+    /// The writers never interleave: before the winner's kill every commit after the winner's first
+    /// is the winner's; after it, every commit is the taking-over writer's.
+    /// </summary>
+    private static async Task AssertWritersTookTurnsAsync(IObjectStore store, string winnerId, long commitsAtKill)
     {
         var reader = new ExportLogReader(store, SourceId);
         var head = await reader.ReadHeadAsync(default);
         var winnerSeen = false;
+        string? takeoverWriter = null;
         for (long number = 1; number <= head.CommitNumber; number++)
         {
             var commit = await reader.ReadCommitAsync(number, default) ?? throw new InvalidOperationException($"Commit {number} is missing.");
-            Assert.True(commit.WriterId == winnerId || commit.WriterId == loserId, $"Commit {number} was written by an unknown writer {commit.WriterId}.");
-            winnerSeen |= commit.WriterId == winnerId;
-            Assert.False(winnerSeen && commit.WriterId == loserId, $"Commit {number} is the fenced writer's although the winner committed before it.");
+            if (number <= commitsAtKill)
+            {
+                winnerSeen |= commit.WriterId == winnerId;
+                Assert.False(winnerSeen && commit.WriterId != winnerId, $"Commit {number} is by {commit.WriterId} although the winner {winnerId} committed before it and still lived.");
+            }
+            else
+            {
+                takeoverWriter ??= commit.WriterId;
+                Assert.NotEqual(winnerId, commit.WriterId);
+                Assert.Equal(takeoverWriter, commit.WriterId);
+            }
         }
         Assert.True(winnerSeen, "The winner never committed.");
+        Assert.NotNull(takeoverWriter);
     }
 }

@@ -38,6 +38,15 @@ public sealed class CaptureOptions
     /// </summary>
     public TimeSpan SnapshotCutTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A writer fenced off by another stays stopped while the log keeps growing (the other writer
+    /// is alive). Once the log has not changed for this long, the winner is taken to be gone (a
+    /// duplicate activation that Orleans removed, a silo that died right after winning) and the
+    /// fenced writer re-opens the log at its head and takes over. Fencing keeps a wrong guess safe:
+    /// if the other writer comes back, one of the two is fenced again.
+    /// </summary>
+    public TimeSpan FencedTakeoverAfter { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Returns the problems with these settings, each naming the setting.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -65,6 +74,10 @@ public sealed class CaptureOptions
         if (SnapshotCutTimeout <= TimeSpan.Zero || SnapshotCutTimeout > TimeSpan.FromMinutes(10))
         {
             problems.Add($"SnapshotService:Capture:SnapshotCutTimeout must be between 00:00:00.001 and 00:10:00 (was {SnapshotCutTimeout}).");
+        }
+        if (FencedTakeoverAfter < TimeSpan.FromSeconds(1) || FencedTakeoverAfter > TimeSpan.FromDays(1))
+        {
+            problems.Add($"SnapshotService:Capture:FencedTakeoverAfter must be between 00:00:01 and 1.00:00:00 (was {FencedTakeoverAfter}).");
         }
         if (ChannelCapacity is < 1 or > 1024)
         {

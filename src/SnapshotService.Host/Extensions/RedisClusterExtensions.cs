@@ -26,9 +26,26 @@ internal static class RedisClusterExtensions
         var advertised = IPAddress.TryParse(cluster.AdvertisedAddress, out var configured) ? configured : DetectAddress();
         silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: configured is null);
         // Parsed on each use: the options objects are not shared between the two providers.
-        silo.UseRedisClustering(options => options.ConfigurationOptions = ConfigurationOptions.Parse(cluster.Redis.ConnectionString));
-        silo.UseRedisReminderService(options => options.ConfigurationOptions = ConfigurationOptions.Parse(cluster.Redis.ConnectionString));
+        silo.UseRedisClustering(options => options.ConfigurationOptions = ParseLeniently(cluster.Redis.ConnectionString));
+        silo.UseRedisReminderService(options => options.ConfigurationOptions = ParseLeniently(cluster.Redis.ConnectionString));
         return silo;
+    }
+
+    /// <summary>
+    /// The providers are constructed before start-up validation runs; a bad string must reach the
+    /// operator as <see cref="ClusterSettingsValidator"/>'s message naming the setting, not as a
+    /// parser exception from inside Orleans.
+    /// </summary>
+    private static ConfigurationOptions ParseLeniently(string connectionString)
+    {
+        try
+        {
+            return ConfigurationOptions.Parse(connectionString);
+        }
+        catch (ArgumentException)
+        {
+            return new ConfigurationOptions();
+        }
     }
 
     /// <summary>The first up, non-loopback IPv4 address: the address other silos can reach.</summary>
