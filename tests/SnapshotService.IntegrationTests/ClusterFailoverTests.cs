@@ -10,9 +10,9 @@ namespace SnapshotService.IntegrationTests;
 
 /// <summary>
 /// Cluster mode with real processes: a real redis-server for membership and three host processes
-/// (each an Orleans silo) on one export root. The silo that runs the source is SIGKILLed; capture
-/// must continue on a survivor within a bounded time (twice: three silos, then two, then one), and
-/// the log must stay gap-free and exact.
+/// (each an Orleans silo) on one export root. The silo that runs the source is SIGKILLed, then the
+/// next owner is stopped gracefully (scale-in); each time capture must continue on a survivor within
+/// a bounded time, and the log must stay gap-free and exact.
 /// </summary>
 public sealed class ClusterFailoverTests(ITestOutputHelper output)
 {
@@ -20,7 +20,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
     private static readonly TimeSpan FailoverBound = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task killing_the_silo_that_runs_a_source_moves_capture_to_a_survivor_without_gap_or_duplicate()
+    public async Task losing_the_silo_that_runs_a_source_moves_capture_to_a_survivor_without_gap_or_duplicate()
     {
         await using var redis = await RedisServer.StartAsync();
         using var store = new TempDirectory("cluster");
@@ -41,14 +41,23 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             }
             var alive = new List<HostProcess>(hosts);
             var status = await WaitAsync(alive[0], s => s.IsRunning && s.CommittedSeq > 5_000, "capture to commit 5,000 changes", TimeSpan.FromSeconds(90));
-            // Two failovers in a row: three silos, then two, then one.
+            // Two failovers in a row: three silos, then two, then one. The first owner is SIGKILLed
+            // (a lost silo); the second is stopped with SIGTERM (scaling in).
             for (var round = 1; round <= 2; round++)
             {
                 var owner = alive.Single(host => status.RunsOn(host.SiloPort));
                 alive.Remove(owner);
-                output.WriteLine($"round {round}: source runs on {status.Silo} (writer {status.WriterId}) at seq {status.CommittedSeq}; killing that silo");
+                var how = round == 1 ? "SIGKILL" : "SIGTERM";
+                output.WriteLine($"round {round}: source runs on {status.Silo} (writer {status.WriterId}) at seq {status.CommittedSeq}; stopping that silo with {how}");
                 var clock = Stopwatch.StartNew();
-                owner.Kill();
+                if (round == 1)
+                {
+                    owner.Kill();
+                }
+                else
+                {
+                    await owner.StopAsync(TimeSpan.FromSeconds(60));
+                }
                 var atKill = (await new ExportLogReader(exportStore, SourceId).ReadHeadAsync(default)).LastSeq;
                 var after = await WaitAsync(
                     alive[0],
@@ -56,7 +65,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                     "capture to continue on a surviving silo",
                     FailoverBound);
                 clock.Stop();
-                output.WriteLine($"FAILOVER {round}: capture continued on {after.Silo} (writer {after.WriterId}) after {clock.Elapsed.TotalSeconds:F1} s; seq {atKill} at the kill, {after.CommittedSeq} now");
+                output.WriteLine($"FAILOVER {round} ({how}): capture continued on {after.Silo} (writer {after.WriterId}) after {clock.Elapsed.TotalSeconds:F1} s; seq {atKill} at the kill, {after.CommittedSeq} now");
                 Assert.NotEqual(status.WriterId, after.WriterId);
                 Assert.Contains(alive, host => after.RunsOn(host.SiloPort));
                 status = await WaitAsync(alive[0], s => s.CommittedSeq > after.CommittedSeq + 3_000, "capture to go on after the failover", TimeSpan.FromSeconds(60));

@@ -7,7 +7,8 @@ namespace SnapshotService.Testing.Redis;
 
 /// <summary>
 /// A real redis-server (Debian's package, installed by the test command) on a free loopback port,
-/// with no persistence, for cluster membership in tests. Disposing kills it.
+/// for cluster membership in tests: without persistence, or with an append-only file fsynced on
+/// every write so that a killed server restarts with its data. Disposing kills it.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
@@ -25,25 +26,32 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>A StackExchange.Redis configuration string for this server.</summary>
     public string ConnectionString => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)},abortConnect=false";
 
-    public static async Task<RedisServer> StartAsync(TimeSpan? timeout = null)
+    /// <summary>
+    /// Starts a server on a free port, or on <paramref name="port"/> (a restart after an outage);
+    /// with <paramref name="dataDirectory"/>, data survives a kill and restart there.
+    /// </summary>
+    public static async Task<RedisServer> StartAsync(int? port = null, string? dataDirectory = null, TimeSpan? timeout = null)
     {
         var executable = FindExecutable()
             ?? throw new InvalidOperationException("redis-server is not installed; ./test.sh installs it (scripts/install-test-prerequisites.sh).");
-        var port = FreePort.Next();
+        var listenPort = port ?? FreePort.Next();
         var info = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = dataDirectory ?? Path.GetTempPath(),
         };
-        // Loopback only, nothing written to disk, no background saves.
-        foreach (var argument in new[] { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes", "--daemonize", "no" })
+        // Loopback only, no background snapshots; an fsynced append-only file only when asked.
+        string[] persistence = dataDirectory is null
+            ? ["--appendonly", "no"]
+            : ["--dir", dataDirectory, "--appendonly", "yes", "--appendfsync", "always"];
+        foreach (var argument in new[] { "--port", listenPort.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--protected-mode", "yes", "--daemonize", "no" }.Concat(persistence))
         {
             info.ArgumentList.Add(argument);
         }
         var process = Process.Start(info) ?? throw new InvalidOperationException("redis-server did not start.");
-        var server = new RedisServer(process, port);
+        var server = new RedisServer(process, listenPort);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
