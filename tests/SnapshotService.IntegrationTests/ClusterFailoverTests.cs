@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
 using SnapshotService.Log;
 using SnapshotService.Simulated;
 using SnapshotService.Storage;
@@ -27,6 +29,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         var simulated = new SimulatedSourceOptions { Seed = 77, KeySpace = 5_000, DocumentBytes = 256, ChangesPerSecond = 3_000 };
         var settings = ClusterHosts.SimulatedSourceSettings(SourceId, store.Path, simulated)
             .WithRedisCluster(redis.ConnectionString, "failover");
+        settings["SnapshotService:Schedules:MinimumInterval"] = "00:00:01";
         var exportStore = new FileSystemObjectStore(store.Path);
         var hosts = new List<HostProcess>();
         try
@@ -41,6 +44,13 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             }
             var alive = new List<HostProcess>(hosts);
             var status = await WaitAsync(alive[0], s => s.IsRunning && s.CommittedSeq > 5_000, "capture to commit 5,000 changes", TimeSpan.FromSeconds(90));
+            // A reconciliation schedule: its grain and Redis reminder must survive the silo losses too.
+            using (var schedule = await alive[0].Http.PutAsJsonAsync(
+                new Uri($"/v1/sources/{SourceId}/schedules/every-3s", UriKind.Relative),
+                new { every = "3s", mode = "incremental", repairPolicy = "report_only" }))
+            {
+                Assert.True(schedule.IsSuccessStatusCode, await schedule.Content.ReadAsStringAsync());
+            }
             // Two failovers in a row: three silos, then two, then one. The first owner is SIGKILLed
             // (a lost silo); the second is stopped with SIGTERM (scaling in).
             for (var round = 1; round <= 2; round++)
@@ -72,6 +82,8 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             }
 
             var last = alive.Single();
+            var lastFailover = DateTimeOffset.UtcNow;
+            await WaitForScheduledRunAfterAsync(last, lastFailover);
             var snapshotSeq = await ClusterHosts.CreateSnapshotAsync(last, SourceId);
             output.WriteLine($"verifyLog: {await ClusterHosts.VerifyLogAsync(last, SourceId)}");
             await last.StopAsync(TimeSpan.FromSeconds(60));
@@ -95,6 +107,27 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                 await host.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>The schedule fired (and its run finished) on the last silo after the last failover.</summary>
+    private async Task WaitForScheduledRunAfterAsync(HostProcess host, DateTimeOffset after)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        string body;
+        do
+        {
+            await Task.Delay(500);
+            body = await host.Http.GetStringAsync(new Uri($"/v1/sources/{SourceId}/schedules", UriKind.Relative));
+            var schedule = JsonDocument.Parse(body).RootElement.GetProperty("schedules")[0];
+            if (schedule.TryGetProperty("lastFireTime", out var fired) && fired.GetDateTimeOffset() > after
+                && schedule.GetProperty("lastOutcome").GetString() == "succeeded")
+            {
+                output.WriteLine($"schedule fired after the failovers: {schedule}");
+                return;
+            }
+        }
+        while (DateTime.UtcNow < deadline);
+        throw new TimeoutException($"The schedule did not fire after the failovers: {body}");
     }
 
     private async Task<SourceView> WaitAsync(HostProcess host, Func<SourceView, bool> condition, string what, TimeSpan timeout)
