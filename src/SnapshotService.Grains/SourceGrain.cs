@@ -58,6 +58,9 @@ public sealed partial class SourceGrain(
     private SourceHealth? _health;
     private long _lastHealthProbe;
     private (long CommitNumber, DateTimeOffset Since)? _fencedLogWatch;
+    private int _consecutiveRestarts;
+    private DateTimeOffset? _restartDue;
+    private DateTimeOffset _lastRestart;
 
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -264,6 +267,7 @@ public sealed partial class SourceGrain(
         _state = SourceState.Starting;
         _failureReason = null;
         _fencedLogWatch = null;
+        _restartDue = null;
         try
         {
             _source = sources.Create(_sourceId);
@@ -278,7 +282,7 @@ public sealed partial class SourceGrain(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Fail($"capture could not start: {ex.Message}", ex);
+            Fail($"capture could not start: {ex.Message}", ex, restart: true);
         }
     }
 
@@ -334,14 +338,49 @@ public sealed partial class SourceGrain(
             LogFencedException fenced => $"fenced: {fenced.Message}",
             null => "capture stopped unexpectedly without an error",
             _ => $"capture failed: {error.Message}",
-        }, error);
+        }, error, restart: error is not LogFencedException);
     }
 
-    private void Fail(string reason, Exception? error = null)
+    /// <summary>Stops with a reason; with <paramref name="restart"/>, the heartbeat tries again after a growing delay.</summary>
+    private void Fail(string reason, Exception? error = null, bool restart = false)
     {
         _state = SourceState.Failed;
         _failureReason = reason;
+        _restartDue = restart ? time.GetUtcNow() + RestartDelay(_consecutiveRestarts) : null;
         LogFailed(_sourceId, reason, error);
+    }
+
+    /// <summary>FailedRestartMinDelay doubled per consecutive restart, capped, with ±20% jitter so many sources do not retry in step.</summary>
+    private TimeSpan RestartDelay(int consecutiveRestarts)
+    {
+        var options = captureOptions.Value;
+        var delay = options.FailedRestartMinDelay * Math.Pow(2, Math.Min(consecutiveRestarts, 20));
+        var capped = delay < options.FailedRestartMaxDelay ? delay : options.FailedRestartMaxDelay;
+        return capped * (0.8 + (0.4 * Random.Shared.NextDouble()));
+    }
+
+    /// <summary>
+    /// Restarts capture that failed on an error (store or source outage) once its delay is due; a
+    /// source that then runs longer than FailedRestartMaxDelay starts its delays over.
+    /// </summary>
+    private async Task RestartAfterFailureIfDueAsync()
+    {
+        var now = time.GetUtcNow();
+        if (_state == SourceState.Running && _consecutiveRestarts > 0 && now - _lastRestart > captureOptions.Value.FailedRestartMaxDelay)
+        {
+            _consecutiveRestarts = 0;
+        }
+        if (_state != SourceState.Failed || _restartDue is not { } due || now < due)
+        {
+            return;
+        }
+        _consecutiveRestarts++;
+        _lastRestart = now;
+        var message = $"restart {_consecutiveRestarts} after: {_failureReason}";
+        _events.Add("capture_restarted", message);
+        LogRestarting(_sourceId, message);
+        await StopCaptureAsync(CancellationToken.None);
+        await StartCaptureAsync(CancellationToken.None);
     }
 
     private void RequireConfigured()
@@ -356,6 +395,7 @@ public sealed partial class SourceGrain(
     {
         ObservePipeline();
         await TakeOverFromASilentWinnerIfDueAsync();
+        await RestartAfterFailureIfDueAsync();
         await HandleNoticesAsync();
         StartReconcileAfterHistoryLossIfDue();
         StartHealthProbeIfDue();
@@ -551,6 +591,9 @@ public sealed partial class SourceGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: {Message}")]
     private partial void LogFencedTakeover(string sourceId, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: capture {Message}")]
+    private partial void LogRestarting(string sourceId, string message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: capture started at seq {CommittedSeq}, position {Position}, writer {WriterId}")]
     private partial void LogStarted(string sourceId, long committedSeq, string position, string writerId);

@@ -44,6 +44,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 {
                     o.MaxCommitDelay = TimeSpan.FromMilliseconds(50);
                     o.SnapshotCutTimeout = TimeSpan.FromSeconds(2);
+                    o.FailedRestartMinDelay = TimeSpan.FromSeconds(1);
                 },
                 o =>
                 {
@@ -80,6 +81,11 @@ public sealed class TestSources : IChangeSourceFactory
             return new LossySource(new SimulatedSource(sourceId, LossySource.Options, clock: clock), invalidate: sourceId.StartsWith("sim-gone-", StringComparison.Ordinal));
         }
         var source = new SimulatedSource(sourceId, Options, clock: clock);
+        // "sim-flaky-…" sources fail every read while the test holds them down (see FlakySource).
+        if (sourceId.StartsWith("sim-flaky-", StringComparison.Ordinal))
+        {
+            return new FlakySource(source);
+        }
         // "sim-cut-…" / "sim-nocut-…" have a consistent cut (passed as capture goes on / never).
         if (sourceId.StartsWith("sim-cut-", StringComparison.Ordinal) || sourceId.StartsWith("sim-nocut-", StringComparison.Ordinal))
         {

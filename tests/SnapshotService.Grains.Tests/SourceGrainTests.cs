@@ -154,4 +154,25 @@ public sealed class SourceGrainTests(ClusterFixture fixture)
         var report = await grain.VerifyLogAsync();
         Assert.True(report.Ok, string.Join("; ", report.Problems));
     }
+
+    [Fact]
+    public async Task capture_that_failed_on_a_source_outage_restarts_by_itself_once_the_source_is_back()
+    {
+        const string id = "sim-flaky-outage";
+        var grain = Grain(id);
+        await grain.WaitUntilAsync(s => s.CommittedSeq > 100);
+
+        FlakySource.Down[id] = true;
+        var failed = await grain.WaitUntilAsync(s => s.State == SourceState.Failed);
+        Assert.Contains("unreachable (test outage)", failed.FailureReason, StringComparison.Ordinal);
+        // While the source stays down, the restarts fail again and the reason stays visible.
+        await grain.WaitUntilAsync(s => s.RecentEvents.Any(e => e.Kind == "capture_restarted"));
+        Assert.Equal(SourceState.Failed, (await grain.WaitUntilAsync(s => s.State == SourceState.Failed)).State);
+
+        FlakySource.Down.TryRemove(id, out _);
+        var resumed = await grain.WaitUntilAsync(s => s.State == SourceState.Running && s.CommittedSeq > failed.CommittedSeq + 100);
+        Assert.Null(resumed.FailureReason);
+        var report = await grain.VerifyLogAsync();
+        Assert.True(report.Ok, string.Join("; ", report.Problems));
+    }
 }

@@ -47,6 +47,17 @@ public sealed class CaptureOptions
     /// </summary>
     public TimeSpan FencedTakeoverAfter { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// A source whose capture failed (the store or the source raised an error) is restarted after
+    /// this delay, doubling per consecutive failure up to <see cref="FailedRestartMaxDelay"/>, so
+    /// an export store or source outage heals by itself. The state stays <c>failed</c>, with the
+    /// reason, between attempts. Fenced, invalidated and unconfigured sources are not restarted.
+    /// </summary>
+    public TimeSpan FailedRestartMinDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest delay between two restarts of a failing source.</summary>
+    public TimeSpan FailedRestartMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Returns the problems with these settings, each naming the setting.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -78,6 +89,14 @@ public sealed class CaptureOptions
         if (FencedTakeoverAfter < TimeSpan.FromSeconds(1) || FencedTakeoverAfter > TimeSpan.FromDays(1))
         {
             problems.Add($"SnapshotService:Capture:FencedTakeoverAfter must be between 00:00:01 and 1.00:00:00 (was {FencedTakeoverAfter}).");
+        }
+        if (FailedRestartMinDelay < TimeSpan.FromMilliseconds(100) || FailedRestartMinDelay > TimeSpan.FromHours(1))
+        {
+            problems.Add($"SnapshotService:Capture:FailedRestartMinDelay must be between 00:00:00.1 and 01:00:00 (was {FailedRestartMinDelay}).");
+        }
+        if (FailedRestartMaxDelay < FailedRestartMinDelay || FailedRestartMaxDelay > TimeSpan.FromDays(1))
+        {
+            problems.Add($"SnapshotService:Capture:FailedRestartMaxDelay must be at least FailedRestartMinDelay and at most 1.00:00:00 (was {FailedRestartMaxDelay}).");
         }
         if (ChannelCapacity is < 1 or > 1024)
         {
