@@ -64,7 +64,7 @@ public sealed record SourceStatus(
 
 /// <summary>An event of a source's stream shown by GetSource.</summary>
 /// <param name="At">When the service saw it.</param>
-/// <param name="Kind">"history_lost", "backfill_started", "backfill_completed", "reconciliation_started", "reconciliation_failed" or "fenced_takeover".</param>
+/// <param name="Kind">"history_lost", "backfill_started", "backfill_completed", "reconciliation_started", "reconciliation_failed", "fenced_takeover" or "capture_restarted".</param>
 /// <param name="Message">What happened, in a sentence.</param>
 [GenerateSerializer, Immutable]
 [Alias("SnapshotService.SourceEvent")]
