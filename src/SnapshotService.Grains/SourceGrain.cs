@@ -10,6 +10,7 @@ using SnapshotService.Snapshots;
 using SnapshotService.Sources;
 using SnapshotService.State;
 using SnapshotService.Storage;
+using SnapshotService.Telemetry;
 
 namespace SnapshotService.Grains;
 
@@ -61,12 +62,14 @@ public sealed partial class SourceGrain(
     private int _consecutiveRestarts;
     private DateTimeOffset? _restartDue;
     private DateTimeOffset _lastRestart;
+    private SourceGaugeState? _gauges;
 
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _sourceId = this.GetPrimaryKeyString();
         _silo = ServiceProvider.GetRequiredService<ILocalSiloDetails>().SiloAddress.Endpoint.ToString();
+        _gauges = SourceGauges.Track(_sourceId);
         _kind = sources.KindOf(_sourceId) ?? "";
         // The timer keeps the activation alive (capture must not stop when nobody calls) and
         // notices a pipeline that died between calls.
@@ -94,6 +97,10 @@ public sealed partial class SourceGrain(
         // Maintenance is crash-safe (put-if-absent, manifest last), so it may simply be abandoned.
         await _maintenanceStop.CancelAsync();
         await StopCaptureAsync(cancellationToken);
+        if (_gauges is not null)
+        {
+            SourceGauges.Untrack(_gauges);
+        }
     }
 
     /// <inheritdoc />
@@ -105,10 +112,7 @@ public sealed partial class SourceGrain(
         ObservePipeline();
         TakeHealthProbeResult();
         var head = _pipeline?.Head ?? _log?.Head ?? LogHead.Empty;
-        var watermark = _pipeline?.LastWatermark;
-        var lag = watermark?.SourceTime is { } newest && head.LastSourceTime is { } committed && newest > committed
-            ? (newest - committed).TotalSeconds
-            : 0;
+        var lag = _pipeline?.LagSeconds ?? 0;
         return Task.FromResult(new SourceStatus(
             _sourceId,
             _kind,
@@ -275,7 +279,15 @@ public sealed partial class SourceGrain(
             _log = await ExportLog.OpenAsync(store, _sourceId, new ExportLogOptions(), cancellationToken);
             var guard = await RepairGuard.LoadAsync(store, _sourceId, cancellationToken);
             _pipeline = new CapturePipeline(_source, _log, captureOptions.Value, time, guard);
+            if (LogHeadWatch.Observe(_sourceId, _log.Head.CommitNumber) is { } newerSeen)
+            {
+                LogHeadRegressed(_sourceId, _log.Head.CommitNumber, newerSeen);
+            }
             _pipeline.Start();
+            if (_gauges is not null)
+            {
+                _gauges.Pipeline = _pipeline;
+            }
             _state = SourceState.Running;
             LogStarted(_sourceId, _log.Head.LastSeq, _log.Head.Position.ToString(), _log.WriterId);
             StartMaintenanceIfDue(afterStart: true);
@@ -288,6 +300,10 @@ public sealed partial class SourceGrain(
 
     private async Task StopCaptureAsync(CancellationToken cancellationToken)
     {
+        if (_gauges is not null)
+        {
+            _gauges.Pipeline = null;
+        }
         if (_pipeline is { } pipeline)
         {
             try
@@ -518,6 +534,10 @@ public sealed partial class SourceGrain(
         if (probe.IsCompletedSuccessfully)
         {
             _health = probe.Result;
+            if (_gauges is not null)
+            {
+                _gauges.HistoryHeadroomSeconds = _health.HistoryHeadroom?.TotalSeconds;
+            }
         }
         else
         {
@@ -591,6 +611,9 @@ public sealed partial class SourceGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: {Message}")]
     private partial void LogFencedTakeover(string sourceId, string message);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Source {SourceId}: the export log's head is commit {CommitNumber}, older than commit {NewerSeen} this process saw before; was the export store replaced or restored?")]
+    private partial void LogHeadRegressed(string sourceId, long commitNumber, long newerSeen);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: capture {Message}")]
     private partial void LogRestarting(string sourceId, string message);

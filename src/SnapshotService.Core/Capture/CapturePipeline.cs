@@ -3,6 +3,7 @@ using SnapshotService.Grains;
 using SnapshotService.Log;
 using SnapshotService.Repair;
 using SnapshotService.Sources;
+using SnapshotService.Telemetry;
 
 namespace SnapshotService.Capture;
 
@@ -38,6 +39,7 @@ public sealed class CapturePipeline : IAsyncDisposable
     private Task _reader = Task.CompletedTask;
     private Task _committer = Task.CompletedTask;
     private SourceWatermark? _watermark;
+    private long _positionAdvancedAt;
 
     /// <summary>Creates a pipeline; call <see cref="Start"/> to run it.</summary>
     /// <param name="source">The source to read.</param>
@@ -53,6 +55,7 @@ public sealed class CapturePipeline : IAsyncDisposable
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         _rate = new CommitRateMeter(_time);
+        _positionAdvancedAt = _time.GetTimestamp();
         _channel = Channel.CreateBounded<ChangeBatch>(new BoundedChannelOptions(options.ChannelCapacity)
         {
             SingleReader = true,
@@ -72,6 +75,21 @@ public sealed class CapturePipeline : IAsyncDisposable
 
     /// <summary>The newest watermark the reader saw, or null before the first look.</summary>
     public SourceWatermark? LastWatermark => Volatile.Read(ref _watermark);
+
+    /// <summary>Seconds between the source's newest change (its watermark) and the newest committed one; 0 when caught up or unknown.</summary>
+    public double LagSeconds =>
+        LastWatermark?.SourceTime is { } newest && _log.Head.LastSourceTime is { } committed && newest > committed
+            ? (newest - committed).TotalSeconds
+            : 0;
+
+    /// <summary>
+    /// Seconds since the committed position last advanced, while the source has newer changes
+    /// (lag above zero); 0 when caught up. A growing value means capture is stuck.
+    /// </summary>
+    public double PositionAgeSeconds => LagSeconds > 0 ? _time.GetElapsedTime(Volatile.Read(ref _positionAdvancedAt)).TotalSeconds : 0;
+
+    /// <summary>Read batches waiting for the committer (at <see cref="CaptureOptions.ChannelCapacity"/> the reader waits).</summary>
+    public int ChannelDepth => _channel.Reader.Count;
 
     /// <summary>
     /// Takes the notices of batches committed so far (each is returned once). The source grain
@@ -199,7 +217,13 @@ public sealed class CapturePipeline : IAsyncDisposable
             while (!stop.IsCancellationRequested)
             {
                 var readStarted = _time.GetTimestamp();
-                var batch = await _source.ReadChangesAsync(position, _options.ReadBatchSize, stop).ConfigureAwait(false);
+                ChangeBatch batch;
+                using (var span = SnapshotServiceTelemetry.StartActivity("capture.read", _log.SourceId))
+                {
+                    batch = await _source.ReadChangesAsync(position, _options.ReadBatchSize, stop).ConfigureAwait(false);
+                    span?.SetTag("snapshotservice.changes", batch.Changes.Count);
+                }
+                CaptureMetrics.RecordStage(_log.SourceId, CaptureMetrics.Stages.Read, _time.GetElapsedTime(readStarted));
                 position = batch.PositionAfter;
                 if (batch.IsEmpty && _time.GetElapsedTime(readStarted) < IdleBackoff)
                 {
@@ -332,8 +356,13 @@ public sealed class CapturePipeline : IAsyncDisposable
         if (pending.HasData)
         {
             // A late change older than a repair of its key is dropped here (invariant 6).
+            var before = _log.Head.Position;
             await _log.AppendAsync(_repairs.Guard.Filter(pending.Changes), pending.Position, abort).ConfigureAwait(false);
             _rate.Record(_log.Head.LastSeq);
+            if (_log.Head.Position != before)
+            {
+                Volatile.Write(ref _positionAdvancedAt, _time.GetTimestamp());
+            }
         }
         // Handed over only now: a reaction (e.g. reconcile after a re-backfill) must not run ahead of the data.
         foreach (var notice in pending.Notices)

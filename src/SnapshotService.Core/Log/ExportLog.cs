@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using SnapshotService.Sources;
 using SnapshotService.Storage;
+using SnapshotService.Telemetry;
 
 namespace SnapshotService.Log;
 
@@ -99,6 +101,10 @@ public sealed class ExportLog
         }
         var number = head.CommitNumber + 1;
         var firstSeq = head.LastSeq + 1;
+        using var span = SnapshotServiceTelemetry.StartActivity("capture.commit", SourceId);
+        span?.SetTag("snapshotservice.commit", number);
+        span?.SetTag("snapshotservice.changes", changes.Count);
+        var started = Stopwatch.GetTimestamp();
         CommitRecord commit;
         if (changes.Count == 0)
         {
@@ -107,8 +113,11 @@ public sealed class ExportLog
         else
         {
             using var segment = SegmentCodec.Encode(changes, firstSeq, Options.Hashing, Options.CompressionLevel, SourceId);
+            CaptureMetrics.RecordStage(SourceId, CaptureMetrics.Stages.Hash, Stopwatch.GetElapsedTime(started));
             var lastSeq = head.LastSeq + changes.Count;
+            var writeStarted = Stopwatch.GetTimestamp();
             var name = await WriteSegmentAsync(firstSeq, segment, cancellationToken).ConfigureAwait(false);
+            CaptureMetrics.RecordStage(SourceId, CaptureMetrics.Stages.Write, Stopwatch.GetElapsedTime(writeStarted));
             commit = new CommitRecord(
                 number,
                 firstSeq,
@@ -123,13 +132,40 @@ public sealed class ExportLog
         }
 
         var key = StoreKeys.Commit(SourceId, number);
-        if (!await Store.PutIfAbsentAsync(key, LogJson.EncodeCommit(SourceId, commit), cancellationToken).ConfigureAwait(false))
+        var commitStarted = Stopwatch.GetTimestamp();
+        try
         {
-            commit = await ResolveLostRaceAsync(commit, cancellationToken).ConfigureAwait(false);
+            if (!await Store.PutIfAbsentAsync(key, LogJson.EncodeCommit(SourceId, commit), cancellationToken).ConfigureAwait(false))
+            {
+                commit = await ResolveLostRaceAsync(commit, cancellationToken).ConfigureAwait(false);
+            }
         }
+        catch (Exception ex)
+        {
+            span.RecordFailure(ex);
+            throw;
+        }
+        CaptureMetrics.RecordStage(SourceId, CaptureMetrics.Stages.Commit, Stopwatch.GetElapsedTime(commitStarted));
+        RecordCommitted(commit, Stopwatch.GetElapsedTime(started));
         Head = LogHeadLoader.Advance(head, commit, SourceId);
         await CheckpointIfDueAsync(cancellationToken).ConfigureAwait(false);
         return commit;
+    }
+
+    private void RecordCommitted(CommitRecord commit, TimeSpan elapsed)
+    {
+        var source = new KeyValuePair<string, object?>(SnapshotServiceTelemetry.SourceTag, SourceId);
+        CaptureMetrics.CommitDuration.Record(elapsed.TotalSeconds, source);
+        if (commit.LastSeq < commit.FirstSeq)
+        {
+            return; // position-only commit
+        }
+        CaptureMetrics.Changes.Add(commit.LastSeq - commit.FirstSeq + 1, source);
+        CaptureMetrics.Bytes.Add(commit.Stats.UncompressedBytes, source);
+        if (commit.LastSourceTime is { } newest)
+        {
+            CaptureMetrics.Lag.Record(Math.Max(0, (LogTime.Now() - newest).TotalSeconds), source);
+        }
     }
 
     /// <summary>Deletes segment files no commit names and temp files older than <paramref name="minAge"/>; returns the keys removed.</summary>
