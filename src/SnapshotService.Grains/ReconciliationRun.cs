@@ -5,6 +5,7 @@ using SnapshotService.Repair;
 using SnapshotService.Sources;
 using SnapshotService.State;
 using SnapshotService.Storage;
+using SnapshotService.Telemetry;
 
 namespace SnapshotService.Grains;
 
@@ -25,6 +26,22 @@ internal sealed class ReconciliationRun(
     IProgress<ReconciliationProgress>? progress)
 {
     public async Task<DriftReport> RunAsync(CancellationToken cancellationToken)
+    {
+        using var span = SnapshotServiceTelemetry.StartActivity("reconciliation.run", sourceId);
+        span?.SetTag(ReconciliationMetrics.ModeTag, writer.Mode == ReconciliationMode.Full ? "full" : "incremental");
+        span?.SetTag("snapshotservice.reconciliation.repair", repair is not null);
+        var report = await RunUninstrumentedAsync(cancellationToken).ConfigureAwait(false);
+        ReconciliationMetrics.Record(report);
+        span?.SetTag("snapshotservice.report", report.Id);
+        span?.SetTag("snapshotservice.drift", report.Counts.Total);
+        if (report.Status != DriftReportStatus.Succeeded)
+        {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, report.FailureReason);
+        }
+        return report;
+    }
+
+    private async Task<DriftReport> RunUninstrumentedAsync(CancellationToken cancellationToken)
     {
         long headSeq = 0;
         ReconciliationResult result;

@@ -161,7 +161,10 @@ public sealed partial class SourceGrain(
     }
 
     /// <inheritdoc />
-    public async Task<SnapshotAnchor> CreateSnapshotAsync(CreateSnapshotCommand command)
+    public Task<SnapshotAnchor> CreateSnapshotAsync(CreateSnapshotCommand command) =>
+        SnapshotMetrics.MeasureAsync("create", _sourceId, null, () => CreateSnapshotMeasuredAsync(command));
+
+    private async Task<SnapshotAnchor> CreateSnapshotMeasuredAsync(CreateSnapshotCommand command)
     {
         RequireConfigured();
         ObservePipeline();

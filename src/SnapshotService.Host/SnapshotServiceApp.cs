@@ -15,10 +15,17 @@ public static class SnapshotServiceApp
     /// Builds the app with explicit options, e.g. a <see cref="WebApplicationOptions.ContentRootPath"/>
     /// without an appsettings.json so only the given arguments and the built-in defaults apply.
     /// </summary>
-    public static WebApplication Create(WebApplicationOptions options)
+    public static WebApplication Create(WebApplicationOptions options) => Create(options, configure: null);
+
+    /// <summary>
+    /// Builds the app and lets <paramref name="configure"/> add to the builder before it is built
+    /// (tests add in-memory telemetry exporters this way).
+    /// </summary>
+    public static WebApplication Create(WebApplicationOptions options, Action<WebApplicationBuilder>? configure)
     {
         var builder = WebApplication.CreateBuilder(options);
         builder.AddSnapshotService();
+        configure?.Invoke(builder);
         var app = builder.Build();
         app.MapSnapshotService();
         return app;

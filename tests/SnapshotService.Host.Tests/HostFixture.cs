@@ -37,6 +37,9 @@ public class HostFixture : IAsyncLifetime
 
     public GrpcChannel Channel { get; private set; } = null!;
 
+    /// <summary>The running app (for its services).</summary>
+    public WebApplication App => _app ?? throw new InvalidOperationException("The host is not started.");
+
     public HttpClient Http { get; private set; } = null!;
 
     public V1.Sources.SourcesClient Sources => new(Channel);
@@ -76,7 +79,7 @@ public class HostFixture : IAsyncLifetime
             Args = [.. settings.Select(kv => $"--{kv.Key}={kv.Value}")],
             ContentRootPath = _contentRoot.Path,
             EnvironmentName = "Testing",
-        });
+        }, ConfigureBuilder);
         await _app.StartAsync();
 
         Channel = GrpcChannel.ForAddress(GrpcEndpoint);
@@ -88,6 +91,11 @@ public class HostFixture : IAsyncLifetime
 
     /// <summary>More configuration (e.g. extra sources) for fixtures that derive from this one.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string>> ExtraSettings() => [];
+
+    /// <summary>Adds to the host's builder before it is built (e.g. in-memory telemetry exporters).</summary>
+    protected virtual void ConfigureBuilder(WebApplicationBuilder builder)
+    {
+    }
 
     /// <summary>Waits until <paramref name="sourceId"/> has committed at least <paramref name="minimum"/> changes; returns its status.</summary>
     public async Task<Source> WaitForCommittedAsync(string sourceId, ulong minimum)

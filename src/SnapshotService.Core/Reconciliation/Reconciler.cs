@@ -5,6 +5,7 @@ using SnapshotService.Hashing;
 using SnapshotService.Sources;
 using SnapshotService.State;
 using SnapshotService.Storage;
+using SnapshotService.Telemetry;
 
 namespace SnapshotService.Reconciliation;
 
@@ -128,12 +129,18 @@ public sealed class Reconciler
         for (var i = 0; i < selected.Count; i++)
         {
             var summary = selected[i];
+            using var span = SnapshotServiceTelemetry.StartActivity("reconciliation.range", _sourceId);
+            span?.SetTag("snapshotservice.range", summary.Index);
             try
             {
-                run.Ranges.Add(await CompareRangeAsync(run, summary, limiter, cancellationToken).ConfigureAwait(false));
+                var outcome = await CompareRangeAsync(run, summary, limiter, cancellationToken).ConfigureAwait(false);
+                span?.SetTag("snapshotservice.range.verdict", outcome.Verdict.ToString());
+                span?.SetTag("snapshotservice.drift", outcome.DriftCount);
+                run.Ranges.Add(outcome);
             }
             catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
             {
+                span.RecordFailure(ex);
                 run.Ranges.Add(new RangeOutcome(summary.Index, summary.Range, RangeVerdict.Failed, RangeDigest.Empty, summary.Digest, 0, false));
                 var side = ex is SourceReadException ? "source" : "export";
                 var cause = ex is SourceReadException { InnerException: { } inner } ? inner.Message : ex.Message;

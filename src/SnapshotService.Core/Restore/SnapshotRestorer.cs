@@ -3,6 +3,7 @@ using SnapshotService.Grains;
 using SnapshotService.Hashing;
 using SnapshotService.State;
 using SnapshotService.Views;
+using SnapshotService.Telemetry;
 
 namespace SnapshotService.Restore;
 
@@ -19,7 +20,10 @@ namespace SnapshotService.Restore;
 public sealed class SnapshotRestorer(SnapshotViews views, ContentHashOptions hashing, int batchSize = 1000)
 {
     /// <summary>Restores <paramref name="anchor"/> into <paramref name="target"/>; refusals as for <see cref="SnapshotViews.MaterializeAsync"/>.</summary>
-    public async Task<RestoreResult> RestoreAsync(SnapshotAnchor anchor, IRestoreTarget target, IProgress<RestoreProgress>? progress, CancellationToken cancellationToken)
+    public Task<RestoreResult> RestoreAsync(SnapshotAnchor anchor, IRestoreTarget target, IProgress<RestoreProgress>? progress, CancellationToken cancellationToken) =>
+        SnapshotMetrics.MeasureAsync("restore", anchor?.SourceId ?? "", anchor?.Id, () => RestoreMeasuredAsync(anchor!, target, progress, cancellationToken));
+
+    private async Task<RestoreResult> RestoreMeasuredAsync(SnapshotAnchor anchor, IRestoreTarget target, IProgress<RestoreProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(anchor);
         ArgumentNullException.ThrowIfNull(target);

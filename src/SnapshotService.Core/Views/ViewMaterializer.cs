@@ -6,6 +6,7 @@ using SnapshotService.Hashing;
 using SnapshotService.Log;
 using SnapshotService.State;
 using SnapshotService.Storage;
+using SnapshotService.Telemetry;
 
 namespace SnapshotService.Views;
 
@@ -47,7 +48,17 @@ public static class ViewMaterializer
     /// <exception cref="InvalidOperationException">The anchor's seq is beyond the committed log.</exception>
     /// <exception cref="InvalidDataException">The export is damaged or pruned (a segment is missing or unparseable, or a document does not match its content hash); the message names the key and segment.</exception>
     /// <exception cref="SegmentChecksumException">A segment differs from the size or checksum in its commit record.</exception>
-    public static async Task<ViewManifest> MaterializeAsync(
+    public static Task<ViewManifest> MaterializeAsync(
+        IObjectStore store,
+        string sourceId,
+        SnapshotAnchor anchor,
+        ViewFormat format,
+        ViewOptions options,
+        IProgress<MaterializeProgress>? progress,
+        CancellationToken cancellationToken) =>
+        SnapshotMetrics.MeasureAsync("materialize", sourceId, anchor?.Id, () => MaterializeMeasuredAsync(store, sourceId, anchor!, format, options, progress, cancellationToken));
+
+    private static async Task<ViewManifest> MaterializeMeasuredAsync(
         IObjectStore store,
         string sourceId,
         SnapshotAnchor anchor,

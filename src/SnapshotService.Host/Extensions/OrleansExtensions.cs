@@ -51,6 +51,8 @@ internal static class OrleansExtensions
                 options => builder.Configuration.GetSection(CaptureSection).Bind(options),
                 options => builder.Configuration.GetSection(LiveStateSection).Bind(options),
                 options => builder.Configuration.GetSection(ReconciliationOptions.SectionName).Bind(options));
+            // Trace context flows from an API call into the grains it calls.
+            silo.AddActivityPropagation();
             silo.AddReconciliationSchedules(options => builder.Configuration.GetSection(ScheduleOptions.SectionName).Bind(options));
         });
 

@@ -13,6 +13,7 @@ public static class SnapshotServiceExtensions
     {
         builder.AddSnapshotServiceConfiguration();
         builder.AddSnapshotServiceLogging();
+        builder.AddSnapshotServiceTelemetry();
         builder.AddSnapshotServiceEndpoints();
         builder.AddSnapshotServiceStorage();
         builder.AddSnapshotServiceSources();
@@ -27,6 +28,7 @@ public static class SnapshotServiceExtensions
     public static WebApplication MapSnapshotService(this WebApplication app)
     {
         app.MapSnapshotServiceApi();
+        app.MapSnapshotServiceMetrics();
         return app;
     }
 
