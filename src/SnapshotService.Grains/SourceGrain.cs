@@ -63,6 +63,7 @@ public sealed partial class SourceGrain(
     private DateTimeOffset? _restartDue;
     private DateTimeOffset _lastRestart;
     private SourceGaugeState? _gauges;
+    private bool _overBudget;
 
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -111,12 +112,13 @@ public sealed partial class SourceGrain(
     {
         ObservePipeline();
         TakeHealthProbeResult();
+        CheckLagBudget();
         var head = _pipeline?.Head ?? _log?.Head ?? LogHead.Empty;
         var lag = _pipeline?.LagSeconds ?? 0;
         return Task.FromResult(new SourceStatus(
             _sourceId,
             _kind,
-            _state,
+            _state == SourceState.Running && _overBudget ? SourceState.Degraded : _state,
             _failureReason,
             head.LastSeq,
             head.CommitNumber,
@@ -131,6 +133,8 @@ public sealed partial class SourceGrain(
             RecentEvents = _events.Newest(),
             Silo = _silo,
             WriterId = _log?.WriterId ?? "",
+            PositionAgeSeconds = _pipeline?.PositionAgeSeconds ?? 0,
+            LagBudgetSeconds = captureOptions.Value.LagBudgetFor(_sourceId).TotalSeconds,
         });
     }
 
@@ -360,6 +364,39 @@ public sealed partial class SourceGrain(
         }, error, restart: error is not LogFencedException);
     }
 
+    /// <summary>
+    /// Lag or position age above the source's budget makes it degraded: logged and recorded once
+    /// when it starts and once when it clears, not on every check.
+    /// </summary>
+    private void CheckLagBudget()
+    {
+        var over = false;
+        double lag = 0, age = 0;
+        var budget = captureOptions.Value.LagBudgetFor(_sourceId);
+        if (_state == SourceState.Running && _pipeline is { } pipeline)
+        {
+            lag = pipeline.LagSeconds;
+            age = pipeline.PositionAgeSeconds;
+            over = Math.Max(lag, age) > budget.TotalSeconds;
+        }
+        if (over == _overBudget)
+        {
+            return;
+        }
+        _overBudget = over;
+        if (over)
+        {
+            var message = $"lag {lag:F1} s / position age {age:F1} s exceed the latency budget of {budget.TotalSeconds:F0} s";
+            _events.Add("degraded", message);
+            LogDegraded(_sourceId, message);
+        }
+        else
+        {
+            _events.Add("recovered", "capture is back within its latency budget");
+            LogRecovered(_sourceId);
+        }
+    }
+
     /// <summary>Stops with a reason; with <paramref name="restart"/>, the heartbeat tries again after a growing delay.</summary>
     private void Fail(string reason, Exception? error = null, bool restart = false)
     {
@@ -413,6 +450,7 @@ public sealed partial class SourceGrain(
     private async Task HeartbeatAsync(CancellationToken cancellationToken)
     {
         ObservePipeline();
+        CheckLagBudget();
         await TakeOverFromASilentWinnerIfDueAsync();
         await RestartAfterFailureIfDueAsync();
         await HandleNoticesAsync();
@@ -617,6 +655,12 @@ public sealed partial class SourceGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Source {SourceId}: the export log's head is commit {CommitNumber}, older than commit {NewerSeen} this process saw before; was the export store replaced or restored?")]
     private partial void LogHeadRegressed(string sourceId, long commitNumber, long newerSeen);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId} is degraded: {Message}")]
+    private partial void LogDegraded(string sourceId, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId} recovered: capture is back within its latency budget")]
+    private partial void LogRecovered(string sourceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: capture {Message}")]
     private partial void LogRestarting(string sourceId, string message);

@@ -72,6 +72,9 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("SnapshotService:Cluster:ClusterId", " ")]
     [InlineData("SnapshotService:Capture:FencedTakeoverAfter", "00:00:00")]
     [InlineData("SnapshotService:SourceSupervisor:Period", "00:00:00")]
+    [InlineData("SnapshotService:Capture:LagBudget", "00:00:00.5")]
+    [InlineData("SnapshotService:Capture:LagBudgetBySource:orders", "00:00:00")]
+    [InlineData("SnapshotService:Capture:FailedRestartMinDelay", "00:00:00")]
     public async Task bad_host_setting_is_named_in_the_failure(string setting, string value)
     {
         var failures = await StartFailuresAsync(new() { [setting] = value });

@@ -20,6 +20,12 @@ public enum SourceState
     /// invalidated); the reason says what happened. Capture stops; resume after fixing the source.
     /// </summary>
     Invalidated = 4,
+
+    /// <summary>
+    /// Capture runs but is behind its latency budget: lag or position age above
+    /// <c>SnapshotService:Capture:LagBudget</c>. Clears by itself when capture catches up.
+    /// </summary>
+    Degraded = 5,
 }
 
 /// <summary>What GetSource shows.</summary>
@@ -56,6 +62,14 @@ public sealed record SourceStatus(
     /// <summary>The silo whose activation runs this source (host:port), so operators see where capture lives in a cluster.</summary>
     [Id(14)]
     public string Silo { get; init; } = "";
+
+    /// <summary>Seconds since the committed position last advanced while the source had newer changes (0 when caught up).</summary>
+    [Id(16)]
+    public double PositionAgeSeconds { get; init; }
+
+    /// <summary>The latency budget of this source: above it (lag or position age), the state is <see cref="SourceState.Degraded"/>.</summary>
+    [Id(17)]
+    public double LagBudgetSeconds { get; init; }
 
     /// <summary>The export-log writer id of that activation (commit records carry it; a fence message names the winner's).</summary>
     [Id(15)]

@@ -21,6 +21,7 @@ internal static class Formats
         SourceState.Paused => "paused",
         SourceState.Failed => "failed",
         SourceState.Invalidated => "invalidated",
+        SourceState.Degraded => "degraded",
         _ => "unspecified",
     };
 

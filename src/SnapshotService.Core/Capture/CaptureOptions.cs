@@ -58,6 +58,20 @@ public sealed class CaptureOptions
     /// <summary>The longest delay between two restarts of a failing source.</summary>
     public TimeSpan FailedRestartMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The latency budget of a source: when its lag (newest source change to newest commit) or its
+    /// position age exceeds this, the source reports <c>degraded</c>, /readyz fails, and a warning
+    /// is logged once; all clear by themselves when capture catches up.
+    /// </summary>
+    public TimeSpan LagBudget { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Per-source overrides of <see cref="LagBudget"/>, by source id.</summary>
+    public Dictionary<string, TimeSpan> LagBudgetBySource { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The budget that applies to <paramref name="sourceId"/>.</summary>
+    public TimeSpan LagBudgetFor(string sourceId) =>
+        LagBudgetBySource.TryGetValue(sourceId, out var budget) ? budget : LagBudget;
+
     /// <summary>Returns the problems with these settings, each naming the setting.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -97,6 +111,17 @@ public sealed class CaptureOptions
         if (FailedRestartMaxDelay < FailedRestartMinDelay || FailedRestartMaxDelay > TimeSpan.FromDays(1))
         {
             problems.Add($"SnapshotService:Capture:FailedRestartMaxDelay must be at least FailedRestartMinDelay and at most 1.00:00:00 (was {FailedRestartMaxDelay}).");
+        }
+        if (LagBudget < TimeSpan.FromSeconds(1))
+        {
+            problems.Add($"SnapshotService:Capture:LagBudget must be at least 00:00:01 (was {LagBudget}).");
+        }
+        foreach (var (sourceId, budget) in LagBudgetBySource)
+        {
+            if (budget < TimeSpan.FromSeconds(1))
+            {
+                problems.Add($"SnapshotService:Capture:LagBudgetBySource:{sourceId} must be at least 00:00:01 (was {budget}).");
+            }
         }
         if (ChannelCapacity is < 1 or > 1024)
         {

@@ -49,6 +49,7 @@ public sealed class SimulatedSource : IChangeSource
     private readonly DocumentArena _arena = new();
     private readonly Lock _stateLock = new();
     private SimulatedState? _state;
+    private long? _stallEndsAt;
 
     /// <summary>Creates the source. Throws <see cref="ArgumentException"/> for an invalid id or invalid options (listing every problem).</summary>
     /// <param name="sourceId">The source id (validated: it becomes a path segment of the export).</param>
@@ -80,6 +81,11 @@ public sealed class SimulatedSource : IChangeSource
         cancellationToken.ThrowIfCancellationRequested();
         var from = Parse(after);
         _clock.NoteFirstRead(from.Consumed);
+        if (StallRemaining(from.Consumed) is { } stall)
+        {
+            await Task.Delay(stall < MaxWait ? stall : MaxWait, _timeProvider, cancellationToken).ConfigureAwait(false);
+            return new ChangeBatch([], after);
+        }
         var batch = ReadReadable(from, maxChanges);
         if (batch is not null)
         {
@@ -190,6 +196,22 @@ public sealed class SimulatedSource : IChangeSource
         cancellationToken.ThrowIfCancellationRequested();
         var n = WatermarkChanges();
         return ValueTask.FromResult(new SourceWatermark(new SimulatedPosition(n, 0).ToSourcePosition(), n == 0 ? null : History.SourceTimeOf(n)));
+    }
+
+    /// <summary>Time left of the configured stall (Faults:StallAfterChanges), or null when not stalling.</summary>
+    private TimeSpan? StallRemaining(long consumed)
+    {
+        var faults = History.Options.Faults;
+        if (_stallEndsAt is null)
+        {
+            if (faults.StallAfterChanges <= 0 || faults.StallSeconds <= 0 || consumed < faults.StallAfterChanges)
+            {
+                return null;
+            }
+            _stallEndsAt = _timeProvider.GetTimestamp() + (long)(faults.StallSeconds * _timeProvider.TimestampFrequency);
+        }
+        var remaining = _timeProvider.GetElapsedTime(_timeProvider.GetTimestamp(), _stallEndsAt.Value);
+        return remaining > TimeSpan.Zero ? remaining : null;
     }
 
     /// <summary>Underlying changes the rate limit allows now (capped by MaxChanges; <see cref="long.MaxValue"/> when unlimited and unbounded).</summary>

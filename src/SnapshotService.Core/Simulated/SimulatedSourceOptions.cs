@@ -114,6 +114,14 @@ public sealed class SimulatedSourceOptions
         {
             Problem("Faults:ReorderWindow", $"must be between 0 and {MaxReorderWindow} (0 or 1 = in order)", Faults.ReorderWindow.ToString(CultureInfo.InvariantCulture));
         }
+        if (Faults.StallAfterChanges < 0)
+        {
+            Problem("Faults:StallAfterChanges", "must not be negative", Faults.StallAfterChanges.ToString(CultureInfo.InvariantCulture));
+        }
+        if (Faults.StallSeconds is < 0 or > 86_400 || double.IsNaN(Faults.StallSeconds))
+        {
+            Problem("Faults:StallSeconds", "must be between 0 and 86400", Faults.StallSeconds.ToString(CultureInfo.InvariantCulture));
+        }
         return problems;
     }
 
@@ -138,6 +146,10 @@ public sealed class SimulatedSourceOptions
         var faults = Faults is { DropPerMille: 0, DuplicatePerMille: 0, ReorderWindow: <= 1 }
             ? "none"
             : string.Create(CultureInfo.InvariantCulture, $"drop={Faults.DropPerMille}‰ duplicate={Faults.DuplicatePerMille}‰ reorder-window={Faults.ReorderWindow}");
+        if (Faults.StallAfterChanges > 0 && Faults.StallSeconds > 0)
+        {
+            faults += string.Create(CultureInfo.InvariantCulture, $", stall={Faults.StallSeconds}s after {Faults.StallAfterChanges} changes");
+        }
         return string.Create(CultureInfo.InvariantCulture,
             $"deterministic demo/benchmark source: seed={Seed}, keyspace={KeySpace}, docsize={DocumentBytes} B, rate={rate}, deletes={DeletePercent}%, max={max}, faults={faults}");
     }
@@ -157,6 +169,8 @@ public sealed class SimulatedSourceOptions
             DropPerMille = Faults.DropPerMille,
             DuplicatePerMille = Faults.DuplicatePerMille,
             ReorderWindow = Faults.ReorderWindow,
+            StallAfterChanges = Faults.StallAfterChanges,
+            StallSeconds = Faults.StallSeconds,
         },
     };
 }
@@ -177,6 +191,17 @@ public sealed class SimulatedFaultOptions
     /// <summary>Shuffle changes within consecutive windows of this many underlying changes (0 or 1 = in order).</summary>
     public int ReorderWindow { get; set; }
 
-    /// <summary>True when any knob changes the emitted stream.</summary>
+    /// <summary>
+    /// Once reads have consumed this many changes (0 = never), the source stops answering reads for
+    /// <see cref="StallSeconds"/> while its clock — and so its watermark — moves on, as a slow or
+    /// hung source does: capture lag and position age grow, then capture catches up. Once per start
+    /// of the source. It delays the stream; it changes nothing in it.
+    /// </summary>
+    public long StallAfterChanges { get; set; }
+
+    /// <summary>How long the stall of <see cref="StallAfterChanges"/> lasts (seconds).</summary>
+    public double StallSeconds { get; set; }
+
+    /// <summary>True when any knob changes the emitted stream (a stall only delays it).</summary>
     public bool Any => DropPerMille > 0 || DuplicatePerMille > 0 || ReorderWindow > 1;
 }

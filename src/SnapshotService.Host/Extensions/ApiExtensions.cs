@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using SnapshotService.Host.Grpc;
 using SnapshotService.Host.Health;
 
@@ -5,6 +6,9 @@ namespace SnapshotService.Host.Extensions;
 
 internal static class ApiExtensions
 {
+    /// <summary>The gRPC services whose grpc.health.v1 status is readiness (store reachable, sources healthy).</summary>
+    private static readonly string[] ReadyServices = ["snapshotservice.v1.Sources", "snapshotservice.v1.Snapshots", "snapshotservice.v1.Reconciliation"];
+
     /// <summary>gRPC services with JSON transcoding, reflection and health checks.</summary>
     public static IHostApplicationBuilder AddSnapshotServiceApi(this IHostApplicationBuilder builder)
     {
@@ -21,7 +25,19 @@ internal static class ApiExtensions
                 options.JsonSettings.WriteInt64sAsStrings = true;
             });
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks().AddCheck<SiloHealthCheck>("silo");
+        builder.Services.AddGrpcHealthChecks(options =>
+            {
+                // "" (the whole server) is liveness; each API service is readiness.
+                options.Services.Clear();
+                options.Services.Map("", context => context.Tags.Contains(HealthTags.Live));
+                foreach (var service in ReadyServices)
+                {
+                    options.Services.Map(service, context => context.Tags.Contains(HealthTags.Ready));
+                }
+            })
+            .AddCheck<SiloHealthCheck>("silo", tags: [HealthTags.Live, HealthTags.Ready])
+            .AddCheck<ExportStoreHealthCheck>("export_store", tags: [HealthTags.Ready])
+            .AddCheck<SourcesHealthCheck>("sources", tags: [HealthTags.Ready]);
         return builder;
     }
 
@@ -33,7 +49,12 @@ internal static class ApiExtensions
         endpoints.MapGrpcService<ReconciliationService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
-        endpoints.MapHealthChecks("/healthz");
+        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(HealthTags.Live) });
+        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(HealthTags.Ready),
+            ResponseWriter = HealthResponseWriter.WriteAsync,
+        });
         return endpoints;
     }
 }

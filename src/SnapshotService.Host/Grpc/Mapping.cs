@@ -25,6 +25,8 @@ internal static class Mapping
             Backfill = status.Backfill ?? string.Empty,
             Silo = status.Silo,
             WriterId = status.WriterId,
+            PositionAgeSeconds = status.PositionAgeSeconds,
+            LagBudgetSeconds = status.LagBudgetSeconds,
         };
         if (status.LastCommitTime is { } lastCommit)
         {
@@ -48,6 +50,7 @@ internal static class Mapping
         SourceState.Paused => V1.SourceState.Paused,
         SourceState.Failed => V1.SourceState.Failed,
         SourceState.Invalidated => V1.SourceState.Invalidated,
+        SourceState.Degraded => V1.SourceState.Degraded,
         _ => V1.SourceState.Unspecified,
     };
 
