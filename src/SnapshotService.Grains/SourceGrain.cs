@@ -135,6 +135,7 @@ public sealed partial class SourceGrain(
             WriterId = _log?.WriterId ?? "",
             PositionAgeSeconds = _pipeline?.PositionAgeSeconds ?? 0,
             LagBudgetSeconds = captureOptions.Value.LagBudgetFor(_sourceId).TotalSeconds,
+            RangeLags = _health?.RangeLags ?? [],
         });
     }
 
@@ -578,6 +579,7 @@ public sealed partial class SourceGrain(
             if (_gauges is not null)
             {
                 _gauges.HistoryHeadroomSeconds = _health.HistoryHeadroom?.TotalSeconds;
+                _gauges.RangeLags = _health.RangeLags;
             }
         }
         else

@@ -220,7 +220,19 @@ public sealed partial class CosmosChangeSource : IChangeSource, IBackfillControl
                 ? $"keyed backfill: {b.KeysDone} of {keys.Count} keys, {b.Documents} documents"
                 : $"backfill: {b.Ranges!.Count(r => r.Done)} of {b.Ranges!.Count} feed ranges read, {b.Documents} documents"
             : null;
-        return ValueTask.FromResult(new SourceHealth(null, backfill));
+        var lags = RangeLags;
+        TimeSpan? headroom = null;
+        if (_options.Mode == CosmosFeedMode.AllVersionsAndDeletes && lags.Count > 0 && lags.All(l => l != TimeSpan.MaxValue))
+        {
+            // The slowest range decides: its oldest unread change leaves the retention window first.
+            headroom = _options.AllVersionsRetention - lags.Max();
+        }
+        return ValueTask.FromResult(new SourceHealth(headroom, backfill)
+        {
+            RangeLags = [.. lags.Select((lag, index) => new SourceRangeLag(
+                index.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                lag == TimeSpan.MaxValue ? double.PositiveInfinity : lag.TotalSeconds))],
+        });
     }
 
     /// <summary>A cut at the adapter's clock now: passed when every range has answered "nothing newer" to a read started after it.</summary>

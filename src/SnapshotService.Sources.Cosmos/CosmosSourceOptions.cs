@@ -72,6 +72,14 @@ public sealed class CosmosSourceOptions
     /// <summary>The change feed mode. Default LatestVersion (deletes only through reconciliation).</summary>
     public CosmosFeedMode Mode { get; set; } = CosmosFeedMode.LatestVersion;
 
+    /// <summary>
+    /// How long the account keeps all-versions history (its continuous-backup tier: 7 or 30 days).
+    /// In AllVersionsAndDeletes mode, history headroom = this minus how far the slowest feed range is
+    /// behind; beyond it the feed has lost changes. Not used in LatestVersion mode (its feed keeps
+    /// the latest version of every document, so it cannot lose history).
+    /// </summary>
+    public TimeSpan AllVersionsRetention { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Where capture starts on an empty export. Default Beginning.</summary>
     public CosmosStartFrom StartFrom { get; set; } = CosmosStartFrom.Beginning;
 
@@ -177,6 +185,10 @@ public sealed class CosmosSourceOptions
         if (StartFrom == CosmosStartFrom.Time && Mode == CosmosFeedMode.AllVersionsAndDeletes)
         {
             problems.Add($"{prefix}StartFrom Time is not available with Mode AllVersionsAndDeletes (that feed starts only from now or a continuation); use Beginning (backfill, then all versions) or Now.");
+        }
+        if (AllVersionsRetention < TimeSpan.FromHours(1))
+        {
+            problems.Add($"{prefix}AllVersionsRetention must be at least 01:00:00 (was {AllVersionsRetention}); use the account's continuous-backup retention, 7.00:00:00 or 30.00:00:00.");
         }
         if (MaxItemCount is < 1 or > 10_000)
         {

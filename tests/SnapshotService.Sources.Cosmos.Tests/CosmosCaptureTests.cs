@@ -157,6 +157,22 @@ public sealed class CosmosCaptureTests
     }
 
     [Fact]
+    public async Task health_reports_a_lag_per_feed_range_and_in_all_versions_mode_the_retention_left()
+    {
+        await using var context = await CosmosSourceContext.StartAsync(ranges: 2, mode: CosmosFeedMode.AllVersionsAndDeletes);
+        await context.UpsertAsync("a", 1);
+        await using var source = context.CreateSource("orders", o => o.AllVersionsRetention = TimeSpan.FromDays(30));
+        await CosmosSourceContext.ReadUntilAsync(source, SourcePosition.Start, c => c.Any(x => x.Key == CosmosSourceContext.KeyOf("a")));
+
+        var health = await source.GetHealthAsync(default);
+
+        Assert.Equal(["0", "1"], health.RangeLags.Select(r => r.Range));
+        Assert.All(health.RangeLags, r => Assert.InRange(r.LagSeconds, 0, 60));
+        Assert.NotNull(health.HistoryHeadroom);
+        Assert.InRange(health.HistoryHeadroom!.Value, TimeSpan.FromDays(30) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(30));
+    }
+
+    [Fact]
     public async Task all_versions_mode_on_an_account_without_it_fails_with_an_actionable_reason()
     {
         await using var context = await CosmosSourceContext.StartAsync(ranges: 1, allVersionsAndDeletes: false, mode: CosmosFeedMode.AllVersionsAndDeletes);

@@ -74,6 +74,10 @@ public sealed record SourceStatus(
     /// <summary>The export-log writer id of that activation (commit records carry it; a fence message names the winner's).</summary>
     [Id(15)]
     public string WriterId { get; init; } = "";
+
+    /// <summary>Per feed range (Cosmos DB): how far it is behind; empty for single-stream sources.</summary>
+    [Id(18)]
+    public IReadOnlyList<SnapshotService.Sources.SourceRangeLag> RangeLags { get; init; } = [];
 }
 
 /// <summary>An event of a source's stream shown by GetSource.</summary>

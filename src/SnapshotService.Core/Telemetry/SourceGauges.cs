@@ -23,7 +23,9 @@ public static class SourceGauges
         meter.CreateObservableGauge("snapshotservice.capture.channel.depth", () => Observe(s => s.Pipeline?.ChannelDepth), "{batch}",
             "Read batches waiting for the committer (at the channel capacity, reading waits: backpressure).");
         meter.CreateObservableGauge("snapshotservice.source.history.headroom", () => Observe(s => s.HistoryHeadroomSeconds), "s",
-            "Seconds until the saved position falls out of the source's history (MongoDB oplog window left).");
+            "Seconds until the saved position falls out of the source's history (MongoDB oplog window left; Cosmos DB all-versions retention left).");
+        meter.CreateObservableGauge("snapshotservice.source.range.lag", ObserveRanges, "s",
+            "Per feed range (Cosmos DB): seconds since capture last had everything the range held.");
     }
 
     /// <summary>Starts reporting <paramref name="sourceId"/>; returns its state to update.</summary>
@@ -37,6 +39,23 @@ public static class SourceGauges
     /// <summary>Stops reporting the source, unless another owner has tracked it since.</summary>
     public static void Untrack(SourceGaugeState state) =>
         States.TryRemove(new KeyValuePair<string, SourceGaugeState>(state.SourceId, state));
+
+    /// <summary>The tag naming a feed range on <c>snapshotservice.source.range.lag</c>.</summary>
+    public const string RangeTag = "snapshotservice.range";
+
+    private static IEnumerable<Measurement<double>> ObserveRanges()
+    {
+        foreach (var state in States.Values)
+        {
+            foreach (var range in state.RangeLags)
+            {
+                if (double.IsFinite(range.LagSeconds))
+                {
+                    yield return new Measurement<double>(range.LagSeconds, SnapshotServiceTelemetry.Source(state.SourceId), new KeyValuePair<string, object?>(RangeTag, range.Range));
+                }
+            }
+        }
+    }
 
     private static IEnumerable<Measurement<double>> Observe(Func<SourceGaugeState, double?> read)
     {
@@ -61,4 +80,7 @@ public sealed class SourceGaugeState(string sourceId)
 
     /// <summary>The newest history headroom the source reported, or null when unknown.</summary>
     public double? HistoryHeadroomSeconds { get; set; }
+
+    /// <summary>The newest per-range lags the source reported (Cosmos DB feed ranges).</summary>
+    public IReadOnlyList<Sources.SourceRangeLag> RangeLags { get; set; } = [];
 }

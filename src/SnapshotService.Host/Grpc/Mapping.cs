@@ -36,6 +36,10 @@ internal static class Mapping
         {
             source.HistoryHeadroomSeconds = headroom;
         }
+        foreach (var range in status.RangeLags)
+        {
+            source.RangeLags.Add(new V1.RangeLag { Range = range.Range, LagSeconds = range.LagSeconds });
+        }
         foreach (var e in status.RecentEvents)
         {
             source.RecentEvents.Add(new V1.SourceEvent { Time = Timestamp.FromDateTimeOffset(e.At), Kind = e.Kind, Message = e.Message });
