@@ -112,11 +112,20 @@ public sealed class ExportLog
         }
         else
         {
-            using var segment = SegmentCodec.Encode(changes, firstSeq, Options.Hashing, Options.CompressionLevel, SourceId);
+            EncodedSegment segment;
+            using (SnapshotServiceTelemetry.StartActivity("capture.hash", SourceId))
+            {
+                segment = SegmentCodec.Encode(changes, firstSeq, Options.Hashing, Options.CompressionLevel, SourceId);
+            }
+            using var segmentLease = segment;
             CaptureMetrics.RecordStage(SourceId, CaptureMetrics.Stages.Hash, Stopwatch.GetElapsedTime(started));
             var lastSeq = head.LastSeq + changes.Count;
             var writeStarted = Stopwatch.GetTimestamp();
-            var name = await WriteSegmentAsync(firstSeq, segment, cancellationToken).ConfigureAwait(false);
+            string name;
+            using (SnapshotServiceTelemetry.StartActivity("capture.write", SourceId))
+            {
+                name = await WriteSegmentAsync(firstSeq, segment, cancellationToken).ConfigureAwait(false);
+            }
             CaptureMetrics.RecordStage(SourceId, CaptureMetrics.Stages.Write, Stopwatch.GetElapsedTime(writeStarted));
             commit = new CommitRecord(
                 number,

@@ -2,6 +2,7 @@ using System.Globalization;
 using SnapshotService.Grains;
 using SnapshotService.Log;
 using SnapshotService.Sources;
+using SnapshotService.Telemetry;
 
 namespace SnapshotService.Repair;
 
@@ -36,6 +37,7 @@ public sealed class RepairCommitter(ExportLog log, RepairGuard guard)
     public async Task<RepairOutcome> CommitAsync(RepairCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
+        using var span = SnapshotServiceTelemetry.StartActivity("reconciliation.repair", log.SourceId);
         var head = log.Head;
         if (command.ComparedSeq < 0 || command.ComparedSeq > head.LastSeq)
         {

@@ -64,8 +64,17 @@ public sealed class CaptureTelemetryTests
         Assert.Single(metrics.Values("snapshotservice.capture.lag.current"));
         Assert.Single(metrics.Values("snapshotservice.capture.position.age"));
 
-        Assert.Equal(commits, spans.Completed.Count(a => a.OperationName == "capture.commit"));
+        var commitSpans = spans.Completed.Where(a => a.OperationName == "capture.commit").ToList();
+        Assert.Equal(commits, commitSpans.Count);
         Assert.Contains(spans.Completed, a => a.OperationName == "capture.read");
+        // Each commit's stages are its children: hash (encode), then write (segment).
+        var commitIds = commitSpans.Select(a => a.SpanId).ToHashSet();
+        foreach (var stage in new[] { "capture.hash", "capture.write" })
+        {
+            var stageSpans = spans.Completed.Where(a => a.OperationName == stage).ToList();
+            Assert.Equal(commits, stageSpans.Count);
+            Assert.All(stageSpans, a => Assert.Contains(a.ParentSpanId, commitIds));
+        }
     }
 
     [Fact]
