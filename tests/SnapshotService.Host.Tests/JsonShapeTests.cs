@@ -16,7 +16,7 @@ public sealed class JsonShapeTests(HostFixture host)
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(
-            ["sourceId", "kind", "state", "failureReason", "committedSeq", "commitCount", "positionSummary", "lagSeconds", "lastCommitTime", "changesPerSecond", "description", "backfill", "recentEvents"],
+            ["sourceId", "kind", "state", "failureReason", "committedSeq", "commitCount", "positionSummary", "lagSeconds", "lastCommitTime", "changesPerSecond", "description", "backfill", "recentEvents", "silo", "writerId", "positionAgeSeconds", "lagBudgetSeconds", "rangeLags"],
             body.EnumerateObject().Select(p => p.Name));
         Assert.Equal(JsonValueKind.String, body.GetProperty("committedSeq").ValueKind);
         Assert.Equal(JsonValueKind.String, body.GetProperty("commitCount").ValueKind);
