@@ -58,10 +58,7 @@ public sealed partial class SourceGrain(
     private Task<SourceHealth>? _healthProbe;
     private SourceHealth? _health;
     private long _lastHealthProbe;
-    private (long CommitNumber, DateTimeOffset Since)? _fencedLogWatch;
-    private int _consecutiveRestarts;
-    private DateTimeOffset? _restartDue;
-    private DateTimeOffset _lastRestart;
+    private readonly CaptureRecovery _recovery = new(() => captureOptions.Value);
     private SourceGaugeState? _gauges;
     private bool _overBudget;
 
@@ -278,8 +275,7 @@ public sealed partial class SourceGrain(
     {
         _state = SourceState.Starting;
         _failureReason = null;
-        _fencedLogWatch = null;
-        _restartDue = null;
+        _recovery.OnStarting();
         try
         {
             _source = sources.Create(_sourceId);
@@ -352,17 +348,17 @@ public sealed partial class SourceGrain(
             LogInvalidated(_sourceId, invalidated.Message);
             return;
         }
-        if (error is LogFencedException)
-        {
-            // Watched by the heartbeat: taken over only once the winner has gone quiet.
-            _fencedLogWatch = (-1, time.GetUtcNow());
-        }
         Fail(error switch
         {
             LogFencedException fenced => $"fenced: {fenced.Message}",
             null => "capture stopped unexpectedly without an error",
             _ => $"capture failed: {error.Message}",
         }, error, restart: error is not LogFencedException);
+        if (error is LogFencedException)
+        {
+            // Watched by the heartbeat: taken over only once the winner has gone quiet.
+            _recovery.OnFenced(time.GetUtcNow());
+        }
     }
 
     /// <summary>
@@ -403,37 +399,30 @@ public sealed partial class SourceGrain(
     {
         _state = SourceState.Failed;
         _failureReason = reason;
-        _restartDue = restart ? time.GetUtcNow() + RestartDelay(_consecutiveRestarts) : null;
+        if (restart)
+        {
+            _recovery.OnError(time.GetUtcNow());
+        }
+        else
+        {
+            _recovery.OnStoppedForGood();
+        }
         LogFailed(_sourceId, reason, error);
     }
 
-    /// <summary>FailedRestartMinDelay doubled per consecutive restart, capped, with ±20% jitter so many sources do not retry in step.</summary>
-    private TimeSpan RestartDelay(int consecutiveRestarts)
-    {
-        var options = captureOptions.Value;
-        var delay = options.FailedRestartMinDelay * Math.Pow(2, Math.Min(consecutiveRestarts, 20));
-        var capped = delay < options.FailedRestartMaxDelay ? delay : options.FailedRestartMaxDelay;
-        return capped * (0.8 + (0.4 * Random.Shared.NextDouble()));
-    }
-
-    /// <summary>
-    /// Restarts capture that failed on an error (store or source outage) once its delay is due; a
-    /// source that then runs longer than FailedRestartMaxDelay starts its delays over.
-    /// </summary>
+    /// <summary>Restarts capture that failed on an error (store or source outage) once its backoff is due.</summary>
     private async Task RestartAfterFailureIfDueAsync()
     {
         var now = time.GetUtcNow();
-        if (_state == SourceState.Running && _consecutiveRestarts > 0 && now - _lastRestart > captureOptions.Value.FailedRestartMaxDelay)
+        if (_state == SourceState.Running)
         {
-            _consecutiveRestarts = 0;
+            _recovery.OnRunning(now);
         }
-        if (_state != SourceState.Failed || _restartDue is not { } due || now < due)
+        if (_state != SourceState.Failed || !_recovery.TakeErrorRestart(now))
         {
             return;
         }
-        _consecutiveRestarts++;
-        _lastRestart = now;
-        var message = $"restart {_consecutiveRestarts} after: {_failureReason}";
+        var message = $"restart {_recovery.ConsecutiveRestarts} after: {_failureReason}";
         _events.Add("capture_restarted", message);
         LogRestarting(_sourceId, message);
         await StopCaptureAsync(CancellationToken.None);
@@ -467,19 +456,12 @@ public sealed partial class SourceGrain(
     /// </summary>
     private async Task TakeOverFromASilentWinnerIfDueAsync()
     {
-        if (_state != SourceState.Failed || _fencedLogWatch is not { } watch)
+        if (_state != SourceState.Failed || !_recovery.IsFenced)
         {
             return;
         }
         var head = await (_reader ??= new ExportLogReader(store, _sourceId)).ReadHeadAsync(CancellationToken.None);
-        var now = time.GetUtcNow();
-        if (head.CommitNumber != watch.CommitNumber)
-        {
-            _fencedLogWatch = (head.CommitNumber, now);
-            return;
-        }
-        var silence = now - watch.Since;
-        if (silence < captureOptions.Value.FencedTakeoverAfter)
+        if (_recovery.TakeFencedTakeover(head.CommitNumber, time.GetUtcNow()) is not { } silence)
         {
             return;
         }
