@@ -130,33 +130,12 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         throw new TimeoutException($"The schedule did not fire after the failovers: {body}");
     }
 
-    private async Task<SourceView> WaitAsync(HostProcess host, Func<SourceView, bool> condition, string what, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        SourceView? last = null;
-        while (DateTime.UtcNow < deadline)
+    private Task<SourceView> WaitAsync(HostProcess host, Func<SourceView, bool> condition, string what, TimeSpan timeout) =>
+        ClusterHosts.WaitForSourceAsync(host, SourceId, condition, what, timeout, ex =>
         {
-            try
-            {
-                last = await ClusterHosts.GetSourceAsync(host, SourceId);
-                if (condition(last))
-                {
-                    return last;
-                }
-            }
-            catch (HttpRequestException ex)
-            {
-                // A call routed to the dead silo fails until membership catches up: with 503
-                // (UNAVAILABLE, retryable), never as an internal error.
-                output.WriteLine($"GetSource: {ex.Message}");
-                Assert.True(ex.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable, $"GetSource failed during the failover with other than 503: {ex.Message}");
-            }
-            catch (TaskCanceledException)
-            {
-                output.WriteLine("GetSource timed out");
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"Waited {timeout} for {what}; last status: {last}");
-    }
+            // A call routed to the dead silo fails until membership catches up: with 503
+            // (UNAVAILABLE, retryable), never as an internal error.
+            output.WriteLine($"GetSource: {ex.Message}");
+            Assert.True(ex.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable, $"GetSource failed during the failover with other than 503: {ex.Message}");
+        });
 }

@@ -58,6 +58,44 @@ internal static class ClusterHosts
             json.GetProperty("failureReason").GetString() ?? "");
     }
 
+    /// <summary>
+    /// Polls GetSource through <paramref name="host"/> every 200 ms until <paramref name="condition"/>
+    /// holds, and returns that status. A failed call goes to <paramref name="onCallFailed"/> (a call
+    /// routed to a dead silo fails until membership catches up); without it, it fails the wait.
+    /// </summary>
+    public static async Task<SourceView> WaitForSourceAsync(
+        HostProcess host,
+        string sourceId,
+        Func<SourceView, bool> condition,
+        string what,
+        TimeSpan timeout,
+        Action<HttpRequestException>? onCallFailed = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        SourceView? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                last = await GetSourceAsync(host, sourceId);
+                if (condition(last))
+                {
+                    return last;
+                }
+            }
+            catch (HttpRequestException ex) when (onCallFailed is not null)
+            {
+                onCallFailed(ex);
+            }
+            catch (TaskCanceledException) when (onCallFailed is not null)
+            {
+                // The HTTP client's timeout: the same transition, seen slower.
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"Waited {timeout} for {what}; last status: {last}");
+    }
+
     /// <summary>POST …:verifyLog through <paramref name="host"/>; fails the test unless the log verifies.</summary>
     public static async Task<string> VerifyLogAsync(HostProcess host, string sourceId)
     {

@@ -50,25 +50,13 @@ public sealed class ClusterRedisOutageTests(ITestOutputHelper output)
             var survivor = owner == first ? second : first;
             owner.Kill();
             var atKill = await HeadAsync(exportStore);
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-            SourceView after;
-            while (true)
-            {
-                try
-                {
-                    after = await ClusterHosts.GetSourceAsync(survivor, SourceId);
-                    if (after.IsRunning && after.RunsOn(survivor.SiloPort) && after.CommittedSeq > atKill)
-                    {
-                        break;
-                    }
-                }
-                catch (HttpRequestException ex)
-                {
-                    output.WriteLine(ex.Message);
-                }
-                Assert.True(DateTime.UtcNow < deadline, "Capture did not move to the survivor after Redis came back.");
-                await Task.Delay(200);
-            }
+            var after = await ClusterHosts.WaitForSourceAsync(
+                survivor,
+                SourceId,
+                s => s.IsRunning && s.RunsOn(survivor.SiloPort) && s.CommittedSeq > atKill,
+                "capture to move to the survivor after Redis came back",
+                TimeSpan.FromSeconds(90),
+                ex => output.WriteLine(ex.Message));
             output.WriteLine($"failover after the outage: {after}");
             output.WriteLine($"verifyLog: {await ClusterHosts.VerifyLogAsync(survivor, SourceId)}");
             await survivor.StopAsync(TimeSpan.FromSeconds(60));

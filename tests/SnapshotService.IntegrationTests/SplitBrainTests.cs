@@ -32,10 +32,7 @@ public sealed class SplitBrainTests(ITestOutputHelper output)
         if (secondStartsAfterSeq > 0)
         {
             await first.WaitForSourceAsync(SourceId, TimeSpan.FromSeconds(90));
-            while ((await ClusterHosts.GetSourceAsync(first, SourceId)).CommittedSeq < secondStartsAfterSeq)
-            {
-                await Task.Delay(100);
-            }
+            await ClusterHosts.WaitForSourceAsync(first, SourceId, s => s.CommittedSeq >= secondStartsAfterSeq, $"the first writer to commit {secondStartsAfterSeq} changes", TimeSpan.FromSeconds(60));
         }
         await using var second = HostProcess.Start(settings);
         try
@@ -51,10 +48,7 @@ public sealed class SplitBrainTests(ITestOutputHelper output)
 
             // The loser stays stopped while the winner goes on committing.
             var target = winnerStatus.CommittedSeq + 5_000;
-            while ((await ClusterHosts.GetSourceAsync(winner, SourceId)).CommittedSeq < target)
-            {
-                await Task.Delay(200);
-            }
+            await ClusterHosts.WaitForSourceAsync(winner, SourceId, s => s.CommittedSeq >= target, "the winner to commit 5,000 more changes", TimeSpan.FromSeconds(60));
             var loserLater = await ClusterHosts.GetSourceAsync(loser, SourceId);
             Assert.Equal("SOURCE_STATE_FAILED", loserLater.State);
             Assert.Equal(loserStatus.CommittedSeq, loserLater.CommittedSeq);
@@ -62,13 +56,12 @@ public sealed class SplitBrainTests(ITestOutputHelper output)
             // The winner dies: once the log has been silent long enough, the fenced side takes over.
             winner.Kill();
             var commitsAtKill = (await new ExportLogReader(exportStore, SourceId).ReadHeadAsync(default)).CommitNumber;
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            SourceView resumed;
-            while (!((resumed = await ClusterHosts.GetSourceAsync(loser, SourceId)).IsRunning && resumed.CommittedSeq > loserLater.CommittedSeq + 1_000))
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"The fenced writer did not take over after the winner died: {resumed}");
-                await Task.Delay(200);
-            }
+            var resumed = await ClusterHosts.WaitForSourceAsync(
+                loser,
+                SourceId,
+                s => s.IsRunning && s.CommittedSeq > loserLater.CommittedSeq + 1_000,
+                "the fenced writer to take over after the winner died",
+                TimeSpan.FromSeconds(60));
             output.WriteLine($"taken over by a new writer {resumed.WriterId} at seq {resumed.CommittedSeq}");
             output.WriteLine($"verifyLog: {await ClusterHosts.VerifyLogAsync(loser, SourceId)}");
             await loser.StopAsync(TimeSpan.FromSeconds(60));

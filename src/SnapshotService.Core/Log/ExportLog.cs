@@ -163,7 +163,7 @@ public sealed class ExportLog
 
     private void RecordCommitted(CommitRecord commit, TimeSpan elapsed)
     {
-        var source = new KeyValuePair<string, object?>(SnapshotServiceTelemetry.SourceTag, SourceId);
+        var source = SnapshotServiceTelemetry.Source(SourceId);
         CaptureMetrics.CommitDuration.Record(elapsed.TotalSeconds, source);
         if (commit.LastSeq < commit.FirstSeq)
         {
