@@ -13,6 +13,18 @@ public sealed class CaptureOptions
     /// <summary>Commit when this many changes are pending.</summary>
     public int MaxCommitChanges { get; set; } = 5_000;
 
+    /// <summary>
+    /// Upserts with a larger document are set aside in <c>deadletter/</c> (reason <c>too_large</c>)
+    /// instead of being exported; capture moves on. Default 16 MiB (MongoDB's document limit).
+    /// </summary>
+    public int MaxDocumentBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// The inferred schema is saved (<c>schema/{seq}.json</c>) after this many changes, and when
+    /// capture stops; a restart or a snapshot's schema replays at most this many log records.
+    /// </summary>
+    public int SchemaSaveInterval { get; set; } = 10_000;
+
     /// <summary>Commit when this many document bytes are pending.</summary>
     public int MaxCommitBytes { get; set; } = 8 * 1024 * 1024;
 
@@ -83,6 +95,14 @@ public sealed class CaptureOptions
         if (MaxCommitChanges is < 1 or > 1_000_000)
         {
             problems.Add($"SnapshotService:Capture:MaxCommitChanges must be between 1 and 1000000 (was {MaxCommitChanges}).");
+        }
+        if (MaxDocumentBytes < 1024)
+        {
+            problems.Add($"SnapshotService:Capture:MaxDocumentBytes must be at least 1024 (was {MaxDocumentBytes}).");
+        }
+        if (SchemaSaveInterval is < 1 or > 10_000_000)
+        {
+            problems.Add($"SnapshotService:Capture:SchemaSaveInterval must be between 1 and 10000000 (was {SchemaSaveInterval}).");
         }
         if (MaxCommitBytes < 1024)
         {

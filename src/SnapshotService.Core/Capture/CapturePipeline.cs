@@ -1,7 +1,9 @@
 using System.Threading.Channels;
+using SnapshotService.DeadLetters;
 using SnapshotService.Grains;
 using SnapshotService.Log;
 using SnapshotService.Repair;
+using SnapshotService.Schemas;
 using SnapshotService.Sources;
 using SnapshotService.Telemetry;
 
@@ -32,6 +34,10 @@ public sealed class CapturePipeline : IAsyncDisposable
     private readonly Lock _flushLock = new();
     private readonly CommitRateMeter _rate;
     private readonly RepairCommitter _repairs;
+    private readonly SchemaStore _schemas;
+    private SchemaTracker? _schema;
+    private long _schemaSavedSeq;
+    private long _schemaChanges;
     private readonly System.Collections.Concurrent.ConcurrentQueue<SourceNotice> _committedNotices = new();
     private TaskCompletionSource _flushRequested = NewSignal();
     private List<TaskCompletionSource> _flushWaiters = [];
@@ -49,7 +55,9 @@ public sealed class CapturePipeline : IAsyncDisposable
     /// <param name="repairGuard">The source's repair guard (<see cref="RepairGuard.LoadAsync"/>); empty when null.</param>
     public CapturePipeline(IChangeSource source, ExportLog log, CaptureOptions options, TimeProvider? timeProvider = null, RepairGuard? repairGuard = null)
     {
-        _repairs = new RepairCommitter(log, repairGuard ?? RepairGuard.Empty());
+        Gate = new CommitGate(new DeadLetterStore(log.Store, log.SourceId), options.MaxDocumentBytes, timeProvider);
+        _repairs = new RepairCommitter(log, repairGuard ?? RepairGuard.Empty(), Gate);
+        _schemas = new SchemaStore(log.Store, log.SourceId);
         _source = source;
         _log = log;
         _options = options;
@@ -66,6 +74,15 @@ public sealed class CapturePipeline : IAsyncDisposable
 
     /// <summary>Completes when both loops end; faults with the error that stopped capture (e.g. <see cref="LogFencedException"/>).</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
+
+    /// <summary>Screens every commit (size limit, contract, unparsable documents → <c>deadletter/</c>); set its contract here.</summary>
+    public CommitGate Gate { get; }
+
+    /// <summary>(path, type) pairs seen for the first time since this pipeline started (schema drift).</summary>
+    public long SchemaChanges => Interlocked.Read(ref _schemaChanges);
+
+    /// <summary>Why schema inference is off for this run (its saved state could not be loaded), or null.</summary>
+    public string? SchemaProblem { get; private set; }
 
     /// <summary>The log's newest durable state.</summary>
     public LogHead Head => _log.Head;
@@ -275,6 +292,7 @@ public sealed class CapturePipeline : IAsyncDisposable
 
     private async Task CommitUntilDrainedAsync(CancellationToken abort)
     {
+        await LoadSchemaAsync(abort).ConfigureAwait(false);
         var pending = new PendingCommit(_log.Head.Position);
         var reader = _channel.Reader;
         while (true)
@@ -308,6 +326,7 @@ public sealed class CapturePipeline : IAsyncDisposable
                     waiter.TrySetResult();
                 }
                 await CommitRepairsAsync(lastRepairs, abort).ConfigureAwait(false);
+                await SaveSchemaAsync(force: true, abort).ConfigureAwait(false);
                 await reader.Completion.ConfigureAwait(false); // rethrows the reader's failure, if any
                 return;
             }
@@ -357,8 +376,9 @@ public sealed class CapturePipeline : IAsyncDisposable
         {
             // A late change older than a repair of its key is dropped here (invariant 6).
             var before = _log.Head.Position;
-            await _log.AppendAsync(_repairs.Guard.Filter(pending.Changes), pending.Position, abort).ConfigureAwait(false);
+            var gated = await Gate.AppendAsync(_log, _repairs.Guard.Filter(pending.Changes), pending.Position, abort).ConfigureAwait(false);
             _rate.Record(_log.Head.LastSeq);
+            await ObserveSchemaAsync(gated, abort).ConfigureAwait(false);
             if (_log.Head.Position != before)
             {
                 Volatile.Write(ref _positionAdvancedAt, _time.GetTimestamp());
@@ -370,6 +390,51 @@ public sealed class CapturePipeline : IAsyncDisposable
             _committedNotices.Enqueue(notice);
         }
         pending.Clear();
+    }
+
+    private async Task LoadSchemaAsync(CancellationToken abort)
+    {
+        try
+        {
+            var schema = await _schemas.ComputeAtAsync(_log.Head.LastSeq, abort).ConfigureAwait(false);
+            _schema = new SchemaTracker(schema);
+            _schemaSavedSeq = schema.ThroughSeq;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        {
+            // Schema inference must never stop capture; GetSchema reports the same problem to the user.
+            SchemaProblem = $"Schema inference is off until the next start: {ex.Message}";
+        }
+    }
+
+    private async Task ObserveSchemaAsync(GatedCommit gated, CancellationToken abort)
+    {
+        if (_schema is null || gated.Commit is not { } commit)
+        {
+            return;
+        }
+        var introduced = 0;
+        for (var i = 0; i < gated.Written.Count; i++)
+        {
+            var change = gated.Written[i];
+            introduced += _schema.Observe(commit.FirstSeq + i, change.Key, change.Operation == ChangeOperation.Upsert ? change.Document.Span : default);
+        }
+        if (introduced > 0)
+        {
+            Interlocked.Add(ref _schemaChanges, introduced);
+            QualityMetrics.SchemaChanges.Add(introduced, SnapshotServiceTelemetry.Source(_log.SourceId));
+        }
+        await SaveSchemaAsync(force: false, abort).ConfigureAwait(false);
+    }
+
+    private async Task SaveSchemaAsync(bool force, CancellationToken abort)
+    {
+        if (_schema is null || _schema.ThroughSeq == _schemaSavedSeq || (!force && _schema.ThroughSeq - _schemaSavedSeq < _options.SchemaSaveInterval))
+        {
+            return;
+        }
+        await _schemas.SaveAsync(_schema.ToSchema(), abort).ConfigureAwait(false);
+        _schemaSavedSeq = _schema.ThroughSeq;
     }
 
     private async Task CommitRepairsAsync(List<(RepairCommand Command, TaskCompletionSource<RepairOutcome> Done)> repairs, CancellationToken abort)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SnapshotService.Capture;
 using SnapshotService.Grains;
 using SnapshotService.Log;
 using SnapshotService.Sources;
@@ -21,7 +22,7 @@ namespace SnapshotService.Repair;
 /// <para><b>Guard.</b> The written keys go into the <see cref="RepairGuard"/>, saved before the
 /// commit, so capture drops late changes older than the repair.</para>
 /// </remarks>
-public sealed class RepairCommitter(ExportLog log, RepairGuard guard)
+public sealed class RepairCommitter(ExportLog log, RepairGuard guard, CommitGate? gate = null)
 {
     private readonly ExportLogReader _reader = new(log.Store, log.SourceId);
     private readonly Dictionary<string, long> _newestAfterCompared = new(StringComparer.Ordinal);
@@ -68,7 +69,19 @@ public sealed class RepairCommitter(ExportLog log, RepairGuard guard)
         }
         guard.Add(changes);
         await guard.SaveAsync(log.Store, log.SourceId, cancellationToken).ConfigureAwait(false);
-        var commit = await log.AppendAsync(changes, head.Position, cancellationToken).ConfigureAwait(false);
+        CommitRecord? commit;
+        if (gate is null)
+        {
+            commit = await log.AppendAsync(changes, head.Position, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // A repair brings the source's current document; if that one is poison it is set aside like a captured one.
+            var gated = await gate.AppendAsync(log, changes, head.Position, cancellationToken).ConfigureAwait(false);
+            commit = gated.Commit;
+            changes = [.. gated.Written];
+            skipped.AddRange(gated.DeadLettered.Select(d => d.Key));
+        }
         // Our own records are not "newer captures" for later batches of the same run.
         _scannedThrough = log.Head.LastSeq;
         foreach (var change in changes)

@@ -8,7 +8,8 @@ namespace SnapshotService.Core.Tests.Capture;
 /// An endless in-memory source whose change n is key "k{n % keys}" with version n; position "n".
 /// Counts reads so tests can see backpressure.
 /// </summary>
-internal sealed class CountingSource(int keys = 100, long limit = long.MaxValue) : IChangeSource
+/// <remarks><paramref name="document"/> replaces the default document of change n (poison tests).</remarks>
+internal sealed class CountingSource(int keys = 100, long limit = long.MaxValue, Func<long, byte[]>? document = null) : IChangeSource
 {
     private int _reads;
 
@@ -36,7 +37,7 @@ internal sealed class CountingSource(int keys = 100, long limit = long.MaxValue)
         ChangeOperation.Upsert,
         n,
         DateTimeOffset.UnixEpoch.AddSeconds(n),
-        Encoding.UTF8.GetBytes($$"""{"n":{{n}}}"""));
+        document?.Invoke(n) ?? Encoding.UTF8.GetBytes($$"""{"n":{{n}}}"""));
 
     public async IAsyncEnumerable<SourceDocument> ScanAsync(KeyRange range, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
