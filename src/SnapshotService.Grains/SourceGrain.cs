@@ -110,6 +110,7 @@ public sealed partial class SourceGrain(
         ObservePipeline();
         TakeHealthProbeResult();
         CheckLagBudget();
+        RecordQualityEvents();
         var head = _pipeline?.Head ?? _log?.Head ?? LogHead.Empty;
         var lag = _pipeline?.LagSeconds ?? 0;
         return Task.FromResult(new SourceStatus(
@@ -226,7 +227,7 @@ public sealed partial class SourceGrain(
                 // No capture loop owns the log while paused: this turn is its only writer.
                 var log = await ExportLog.OpenAsync(store, _sourceId, new ExportLogOptions(), CancellationToken.None);
                 var guard = await RepairGuard.LoadAsync(store, _sourceId, CancellationToken.None);
-                outcome = await new RepairCommitter(log, guard).CommitAsync(command, CancellationToken.None);
+                outcome = await new RepairCommitter(log, guard, await NewGateAsync(CancellationToken.None)).CommitAsync(command, CancellationToken.None);
                 _log = log;
                 break;
             default:
@@ -283,6 +284,8 @@ public sealed partial class SourceGrain(
             _log = await ExportLog.OpenAsync(store, _sourceId, new ExportLogOptions(), cancellationToken);
             var guard = await RepairGuard.LoadAsync(store, _sourceId, cancellationToken);
             _pipeline = new CapturePipeline(_source, _log, captureOptions.Value, time, guard);
+            _pipeline.Gate.Contract = await LoadContractAsync(cancellationToken);
+            (_deadLettersSeen, _flaggedSeen, _schemaChangesSeen) = (0, 0, 0);
             if (LogHeadWatch.Observe(_sourceId, _log.Head.CommitNumber) is { } newerSeen)
             {
                 LogHeadRegressed(_sourceId, _log.Head.CommitNumber, newerSeen);
@@ -441,6 +444,7 @@ public sealed partial class SourceGrain(
     {
         ObservePipeline();
         CheckLagBudget();
+        RecordQualityEvents();
         await TakeOverFromASilentWinnerIfDueAsync();
         await RestartAfterFailureIfDueAsync();
         await HandleNoticesAsync();

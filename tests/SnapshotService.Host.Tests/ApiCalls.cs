@@ -26,6 +26,14 @@ public static class ApiCalls
         ["ListDriftReports"] = async (f, id) => await f.Reconciliation.ListDriftReportsAsync(new ListDriftReportsRequest { SourceId = id }),
         ["ListDriftKeys"] = async (f, id) => await f.Reconciliation.ListDriftKeysAsync(new ListDriftKeysRequest { SourceId = id, ReportId = UnknownReportId, Category = "missing_in_export" }),
         ["ListDriftEpisodes"] = async (f, id) => await f.Reconciliation.ListDriftEpisodesAsync(new ListDriftEpisodesRequest { SourceId = id }),
+        ["GetSchema"] = async (f, id) => await f.Schemas.GetSchemaAsync(new GetSchemaRequest { SourceId = id }),
+        ["DiffSchemas"] = async (f, id) => await f.Schemas.DiffSchemasAsync(new DiffSchemasRequest { SourceId = id, FromSnapshotId = UnknownSnapshotId }),
+        ["GetContract"] = async (f, id) => await f.Schemas.GetContractAsync(new GetContractRequest { SourceId = id }),
+        ["SetContract"] = async (f, id) => await f.Schemas.SetContractAsync(new SetContractRequest { SourceId = id, JsonSchema = "{}", Policy = "flag" }),
+        ["DeleteContract"] = async (f, id) => await f.Schemas.DeleteContractAsync(new DeleteContractRequest { SourceId = id }),
+        ["ListDeadLetters"] = async (f, id) => await f.DeadLetters.ListDeadLettersAsync(new ListDeadLettersRequest { SourceId = id }),
+        ["RetryDeadLetters"] = async (f, id) => await f.DeadLetters.RetryDeadLettersAsync(new RetryDeadLettersRequest { SourceId = id, Ids = { UnknownDeadLetterId } }),
+        ["DiscardDeadLetters"] = async (f, id) => await f.DeadLetters.DiscardDeadLettersAsync(new DiscardDeadLettersRequest { SourceId = id, Ids = { UnknownDeadLetterId } }),
     };
 
     public static readonly IReadOnlyDictionary<string, Func<HttpClient, string, Task<(System.Net.HttpStatusCode, System.Text.Json.JsonElement)>>> Http =
@@ -48,10 +56,21 @@ public static class ApiCalls
             ["ListDriftReports"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/driftReports"),
             ["ListDriftKeys"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/driftReports/{UnknownReportId}/keys?category=missing_in_export"),
             ["ListDriftEpisodes"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/driftEpisodes"),
+            ["GetSchema"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/schema"),
+            ["DiffSchemas"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/schema:diff?fromSnapshotId={UnknownSnapshotId}"),
+            ["GetContract"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/contract"),
+            ["SetContract"] = (h, id) => h.PutJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/contract", "{\"jsonSchema\":\"{}\",\"policy\":\"flag\"}"),
+            ["DeleteContract"] = (h, id) => h.DeleteJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/contract"),
+            ["ListDeadLetters"] = (h, id) => h.GetJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/deadletters"),
+            ["RetryDeadLetters"] = (h, id) => h.PostJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/deadletters:retry", $"{{\"ids\":[\"{UnknownDeadLetterId}\"]}}"),
+            ["DiscardDeadLetters"] = (h, id) => h.PostJsonAsync($"/v1/sources/{HttpApi.Segment(id)}/deadletters:discard", $"{{\"ids\":[\"{UnknownDeadLetterId}\"]}}"),
         };
 
     /// <summary>A well-formed snapshot id that no call created.</summary>
     public const string UnknownSnapshotId = "snap-00000000000000000000000000";
+
+    /// <summary>A well-formed dead-letter id that no capture wrote.</summary>
+    public const string UnknownDeadLetterId = "00000000000000000000-0000000000000000";
 
     /// <summary>A well-formed drift report id that no run created.</summary>
     public const string UnknownReportId = "drift-00000000000000000000000000";

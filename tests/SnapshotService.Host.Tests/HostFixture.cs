@@ -48,7 +48,11 @@ public class HostFixture : IAsyncLifetime
 
     public V1.Reconciliation.ReconciliationClient Reconciliation => new(Channel);
 
-    public async Task InitializeAsync()
+    public V1.Schemas.SchemasClient Schemas => new(Channel);
+
+    public V1.DeadLetters.DeadLettersClient DeadLetters => new(Channel);
+
+    public virtual async Task InitializeAsync()
     {
         var settings = new Dictionary<string, string>
         {

@@ -52,6 +52,20 @@ public interface ISourceGrain : IGrainWithStringKey
     [Alias("Backfill")]
     Task<SourceStatus> BackfillAsync(BackfillCommand command);
 
+    /// <summary>
+    /// Sets or removes the source's JSON Schema contract; it applies to the next commit (no
+    /// restart) and to every silo. An unusable schema or an unknown policy is INVALID_ARGUMENT.
+    /// </summary>
+    [Alias("SetContract")]
+    Task SetContractAsync(SetContractCommand command);
+
+    /// <summary>
+    /// Retries dead letters by id through this source's commit path (see DeadLetterRetry): those
+    /// that pass now are written, those superseded by a newer capture are dropped, the rest stay.
+    /// </summary>
+    [Alias("RetryDeadLetters")]
+    Task<IReadOnlyList<DeadLetterRetryResult>> RetryDeadLettersAsync(IReadOnlyList<string> ids);
+
     /// <summary>Re-reads the export log from the store and checks it (read-only, so it may interleave).</summary>
     [Alias("VerifyLog")]
     [AlwaysInterleave]

@@ -31,7 +31,15 @@ public sealed record RepairItem(
     [property: Id(1)] string? PartitionKey,
     [property: Id(2)] ChangeOperation Operation,
     [property: Id(3)] long SourceVersion,
-    [property: Id(4)] byte[] Document);
+    [property: Id(4)] byte[] Document)
+{
+    /// <summary>
+    /// The origin written to the log: <see cref="ChangeOrigin.Repair"/> for reconciliation repairs;
+    /// a retried dead letter keeps the origin it was read with (it is that change, late).
+    /// </summary>
+    [Id(5)]
+    public ChangeOrigin Origin { get; init; } = ChangeOrigin.Repair;
+}
 
 /// <summary>What the commit path did with a <see cref="RepairCommand"/>.</summary>
 /// <param name="Written">Repair records committed.</param>

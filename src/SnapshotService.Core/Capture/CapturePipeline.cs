@@ -56,7 +56,7 @@ public sealed class CapturePipeline : IAsyncDisposable
     public CapturePipeline(IChangeSource source, ExportLog log, CaptureOptions options, TimeProvider? timeProvider = null, RepairGuard? repairGuard = null)
     {
         Gate = new CommitGate(new DeadLetterStore(log.Store, log.SourceId), options.MaxDocumentBytes, timeProvider);
-        _repairs = new RepairCommitter(log, repairGuard ?? RepairGuard.Empty(), Gate);
+        _repairs = new RepairCommitter(log, repairGuard ?? RepairGuard.Empty(), Gate, ObserveSchema);
         _schemas = new SchemaStore(log.Store, log.SourceId);
         _source = source;
         _log = log;
@@ -378,7 +378,11 @@ public sealed class CapturePipeline : IAsyncDisposable
             var before = _log.Head.Position;
             var gated = await Gate.AppendAsync(_log, _repairs.Guard.Filter(pending.Changes), pending.Position, abort).ConfigureAwait(false);
             _rate.Record(_log.Head.LastSeq);
-            await ObserveSchemaAsync(gated, abort).ConfigureAwait(false);
+            if (gated.Commit is { } commit)
+            {
+                ObserveSchema(commit, gated.Written);
+            }
+            await SaveSchemaAsync(force: false, abort).ConfigureAwait(false);
             if (_log.Head.Position != before)
             {
                 Volatile.Write(ref _positionAdvancedAt, _time.GetTimestamp());
@@ -407,24 +411,26 @@ public sealed class CapturePipeline : IAsyncDisposable
         }
     }
 
-    private async Task ObserveSchemaAsync(GatedCommit gated, CancellationToken abort)
+    // Repairs are left out (as in SchemaStore.ComputeAtAsync): the schema describes what the
+    // source's stream delivered; a retried dead letter keeps its capture origin and counts.
+    private void ObserveSchema(CommitRecord commit, IReadOnlyList<SourceChange> written)
     {
-        if (_schema is null || gated.Commit is not { } commit)
+        if (_schema is null)
         {
             return;
         }
         var introduced = 0;
-        for (var i = 0; i < gated.Written.Count; i++)
+        for (var i = 0; i < written.Count; i++)
         {
-            var change = gated.Written[i];
-            introduced += _schema.Observe(commit.FirstSeq + i, change.Key, change.Operation == ChangeOperation.Upsert ? change.Document.Span : default);
+            var change = written[i];
+            var observed = change.Operation == ChangeOperation.Upsert && change.Origin != ChangeOrigin.Repair;
+            introduced += _schema.Observe(commit.FirstSeq + i, change.Key, observed ? change.Document.Span : default);
         }
         if (introduced > 0)
         {
             Interlocked.Add(ref _schemaChanges, introduced);
             QualityMetrics.SchemaChanges.Add(introduced, SnapshotServiceTelemetry.Source(_log.SourceId));
         }
-        await SaveSchemaAsync(force: false, abort).ConfigureAwait(false);
     }
 
     private async Task SaveSchemaAsync(bool force, CancellationToken abort)

@@ -1,5 +1,6 @@
 using SnapshotService.Contracts;
 using SnapshotService.DeadLetters;
+using SnapshotService.Hashing;
 using SnapshotService.Log;
 using SnapshotService.Sources;
 using SnapshotService.Telemetry;
@@ -55,34 +56,22 @@ public sealed class CommitGate(DeadLetterStore deadLetters, int maxDocumentBytes
         var flagged = 0;
         foreach (var change in changes)
         {
-            if (change.Operation != ChangeOperation.Upsert)
+            var verdict = Screen(change, contract);
+            if (verdict.ViolatesContract)
             {
-                accepted.Add(change);
-            }
-            else if (change.Document.Length > maxDocumentBytes)
-            {
-                rejected.Add(Letter(log, change, positionAfter, DeadLetterReason.TooLarge,
-                    $"The document is {change.Document.Length:N0} bytes; the limit is {maxDocumentBytes:N0} (Capture:MaxDocumentBytes)."));
-            }
-            else if (contract is not null && Violations(contract, change) is { Count: > 0 } errors)
-            {
-                var detail = "Breaks the source's contract: " + string.Join("; ", errors);
-                if (contract.Contract.Policy == ContractPolicy.DeadLetter)
-                {
-                    rejected.Add(Letter(log, change, positionAfter, DeadLetterReason.ContractViolation, detail));
-                }
-                else
-                {
-                    flagged++;
-                    accepted.Add(change);
-                }
                 QualityMetrics.ContractViolations.Add(1, SnapshotServiceTelemetry.Source(log.SourceId),
-                    new KeyValuePair<string, object?>(QualityMetrics.PolicyTag, ContractPolicies.Name(contract.Contract.Policy)));
+                    new KeyValuePair<string, object?>(QualityMetrics.PolicyTag, ContractPolicies.Name(contract!.Contract.Policy)));
             }
-            else
+            if (verdict.Reason is { } reason)
             {
-                accepted.Add(change);
+                rejected.Add(Letter(log, change, positionAfter, reason, verdict.Detail!));
+                continue;
             }
+            if (verdict.ViolatesContract)
+            {
+                flagged++;
+            }
+            accepted.Add(change);
         }
         Interlocked.Add(ref _flagged, flagged);
 
@@ -116,6 +105,51 @@ public sealed class CommitGate(DeadLetterStore deadLetters, int maxDocumentBytes
                 new KeyValuePair<string, object?>(QualityMetrics.ReasonTag, DeadLetterReasons.Name(letter.Reason)));
         }
     }
+
+    /// <summary>
+    /// Checks one change as a retry would be committed now (size, contract, and — unlike the
+    /// commit path, which leaves it to the encoder — whether it is valid JSON). Returns null when it
+    /// would be exported, else the reason and what is wrong.
+    /// </summary>
+    public (DeadLetterReason Reason, string Detail)? Check(SourceChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (change.Operation == ChangeOperation.Upsert)
+        {
+            try
+            {
+                ContentHasher.HashValue(change.Document.Span, ContentHashOptions.Default);
+            }
+            catch (InvalidDataException e)
+            {
+                return (DeadLetterReason.Unparsable, e.Message);
+            }
+        }
+        var verdict = Screen(change, Contract);
+        return verdict.Reason is { } reason ? (reason, verdict.Detail!) : null;
+    }
+
+    private Verdict Screen(SourceChange change, ContractValidator? contract)
+    {
+        if (change.Operation != ChangeOperation.Upsert)
+        {
+            return default;
+        }
+        if (change.Document.Length > maxDocumentBytes)
+        {
+            return new Verdict(DeadLetterReason.TooLarge, $"The document is {change.Document.Length:N0} bytes; the limit is {maxDocumentBytes:N0} (Capture:MaxDocumentBytes).", false);
+        }
+        if (contract is not null && Violations(contract, change) is { Count: > 0 } errors)
+        {
+            var detail = "Breaks the source's contract: " + string.Join("; ", errors);
+            return contract.Contract.Policy == ContractPolicy.DeadLetter
+                ? new Verdict(DeadLetterReason.ContractViolation, detail, true)
+                : new Verdict(null, detail, true);
+        }
+        return default;
+    }
+
+    private readonly record struct Verdict(DeadLetterReason? Reason, string? Detail, bool ViolatesContract);
 
     private static IReadOnlyList<string> Violations(ContractValidator contract, SourceChange change)
     {

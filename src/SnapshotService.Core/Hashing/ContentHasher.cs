@@ -38,6 +38,23 @@ public static class ContentHasher
         return XxHash128.HashToUInt128(canonical);
     }
 
+    /// <summary>
+    /// The hash reconciliation compares: <see cref="HashValue"/>, or for a source document that is
+    /// not valid JSON the checksum of its raw bytes with a fixed seed. Such a document is never in
+    /// the export (capture dead-letters it), so it shows as drift instead of failing the run.
+    /// </summary>
+    public static UInt128 HashValueOrRaw(ReadOnlySpan<byte> utf8Json, ContentHashOptions options)
+    {
+        try
+        {
+            return HashValue(utf8Json, options);
+        }
+        catch (InvalidDataException)
+        {
+            return XxHash128.HashToUInt128(utf8Json, seed: 0x706F69736F6EL); // "poison"
+        }
+    }
+
     /// <summary>Writes the canonical form of <paramref name="utf8Json"/> (for docs, tests and debugging).</summary>
     public static byte[] Canonicalize(ReadOnlySpan<byte> utf8Json, ContentHashOptions options) =>
         JsonCanonicalizer.Rent().Canonicalize(utf8Json, ExcludedNames(options)).ToArray();

@@ -267,7 +267,7 @@ public sealed class Reconciler
         var found = new Dictionary<string, SourceKeyState>(read.Documents.Count, StringComparer.Ordinal);
         foreach (var document in read.Documents)
         {
-            found[document.Key] = new SourceKeyState(document.Key, document.PartitionKey, document.SourceVersion, HashOf(document, hashing));
+            found[document.Key] = new SourceKeyState(document.Key, document.PartitionKey, document.SourceVersion, ContentHasher.HashValueOrRaw(document.Document.Span, hashing));
         }
         foreach (var dirty in batch)
         {
@@ -276,18 +276,6 @@ public sealed class Reconciler
             {
                 outcome.Drift.Add(item);
             }
-        }
-    }
-
-    private static UInt128 HashOf(SourceDocument document, ContentHashOptions hashing)
-    {
-        try
-        {
-            return ContentHasher.HashValue(document.Document.Span, hashing);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new SourceReadException($"document '{document.Key}' is not valid JSON", ex);
         }
     }
 
@@ -348,7 +336,7 @@ public sealed class Reconciler
                     throw new SourceReadException($"the scan returned key '{document.Key}' after '{previous}' (keys must be unique and in ordinal order)");
                 }
                 previous = document.Key;
-                yield return new SourceKeyState(document.Key, document.PartitionKey, document.SourceVersion, HashOf(document, hashing));
+                yield return new SourceKeyState(document.Key, document.PartitionKey, document.SourceVersion, ContentHasher.HashValueOrRaw(document.Document.Span, hashing));
             }
         }
     }

@@ -122,7 +122,7 @@ public sealed class DriftRepairer(
             }
             return (Decision.Write, new RepairItem(drift.Key, drift.ExportPartitionKey, ChangeOperation.Delete, readVersion, []));
         }
-        var hash = ContentHasher.HashValue(now.Document.Span, _hashing);
+        var hash = ContentHasher.HashValueOrRaw(now.Document.Span, _hashing);
         if (drift.ExportContentHash == hash)
         {
             return (Decision.Aligned, null);

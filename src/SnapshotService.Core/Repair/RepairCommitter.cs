@@ -22,7 +22,7 @@ namespace SnapshotService.Repair;
 /// <para><b>Guard.</b> The written keys go into the <see cref="RepairGuard"/>, saved before the
 /// commit, so capture drops late changes older than the repair.</para>
 /// </remarks>
-public sealed class RepairCommitter(ExportLog log, RepairGuard guard, CommitGate? gate = null)
+public sealed class RepairCommitter(ExportLog log, RepairGuard guard, CommitGate? gate = null, Action<CommitRecord, IReadOnlyList<SourceChange>>? onCommitted = null)
 {
     private readonly ExportLogReader _reader = new(log.Store, log.SourceId);
     private readonly Dictionary<string, long> _newestAfterCompared = new(StringComparer.Ordinal);
@@ -61,7 +61,7 @@ public sealed class RepairCommitter(ExportLog log, RepairGuard guard, CommitGate
                 skipped.Add(item.Key);
                 continue;
             }
-            changes.Add(new SourceChange(item.Key, item.PartitionKey, item.Operation, item.SourceVersion, sourceTime, item.Document, ChangeOrigin.Repair));
+            changes.Add(new SourceChange(item.Key, item.PartitionKey, item.Operation, item.SourceVersion, sourceTime, item.Document, item.Origin));
         }
         if (changes.Count == 0)
         {
@@ -81,6 +81,10 @@ public sealed class RepairCommitter(ExportLog log, RepairGuard guard, CommitGate
             commit = gated.Commit;
             changes = [.. gated.Written];
             skipped.AddRange(gated.DeadLettered.Select(d => d.Key));
+        }
+        if (commit is not null)
+        {
+            onCommitted?.Invoke(commit, changes);
         }
         // Our own records are not "newer captures" for later batches of the same run.
         _scannedThrough = log.Head.LastSeq;

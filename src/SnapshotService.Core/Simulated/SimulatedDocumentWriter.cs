@@ -37,6 +37,7 @@ internal sealed class SimulatedDocumentWriter
     private static readonly byte[] PayloadField = "\",\"payload\":\""u8.ToArray();
     private static readonly byte[] TagsField = "\",\"tags\":["u8.ToArray();
     private static readonly byte[] VersionField = "],\"version\":"u8.ToArray();
+    private static readonly byte[] ChangedVersionField = "],\"v2\":true,\"version\":\""u8.ToArray();
 
     private static readonly int FixedBytes =
         IdOpen.Length + NumberField.Length + NameField.Length + PayloadField.Length + TagsField.Length + VersionField.Length + 1;
@@ -44,19 +45,33 @@ internal sealed class SimulatedDocumentWriter
     private readonly int _keyWidth;
     private readonly int _targetBytes;
     private readonly ulong _documentStream;
+    private readonly long _schemaChangeAfter;
+    private readonly int _poisonPerMille;
 
-    public SimulatedDocumentWriter(long seed, int keyWidth, int targetBytes)
+    /// <param name="seed">The source's seed.</param>
+    /// <param name="keyWidth">Digits of the key number.</param>
+    /// <param name="targetBytes">The document size to pad to.</param>
+    /// <param name="schemaChangeAfter">Changes after this one write the new shape (0 = never): <c>"v2":true</c> added, <c>version</c> a string.</param>
+    /// <param name="poisonPerMille">Per mille of changes whose document is not valid JSON (its closing brace is a bracket).</param>
+    public SimulatedDocumentWriter(long seed, int keyWidth, int targetBytes, long schemaChangeAfter = 0, int poisonPerMille = 0)
     {
         _keyWidth = keyWidth;
         _targetBytes = targetBytes;
         _documentStream = DeterministicMix.StreamSeed(seed, DeterministicMix.Stream.Document);
+        _schemaChangeAfter = schemaChangeAfter;
+        _poisonPerMille = poisonPerMille;
     }
+
+    private bool NewShape(long n) => _schemaChangeAfter > 0 && n > _schemaChangeAfter;
+
+    /// <summary>True when change <paramref name="n"/> writes a document that is not valid JSON.</summary>
+    public bool IsPoison(long n) => _poisonPerMille > 0 && (long)(DeterministicMix.At(~_documentStream, (ulong)n) % 1000) < _poisonPerMille;
 
     /// <summary>The exact length of the document change <paramref name="n"/> writes for key <paramref name="keyNumber"/>.</summary>
     public int LengthOf(long n, int keyNumber)
     {
         var layout = new Layout(DeterministicMix.At(_documentStream, (ulong)n));
-        var fields = FixedBytes + _keyWidth + DigitCount((ulong)keyNumber) + layout.NameLength + layout.TagsLength + DigitCount((ulong)n);
+        var fields = FixedBytes + _keyWidth + DigitCount((ulong)keyNumber) + layout.NameLength + layout.TagsLength + DigitCount((ulong)n) + ShapeBytes(n);
         return Math.Max(_targetBytes, fields);
     }
 
@@ -67,7 +82,7 @@ internal sealed class SimulatedDocumentWriter
         var layout = new Layout(draw);
         var keyDigits = DigitCount((ulong)keyNumber);
         var versionDigits = DigitCount((ulong)n);
-        var fields = FixedBytes + _keyWidth + keyDigits + layout.NameLength + layout.TagsLength + versionDigits;
+        var fields = FixedBytes + _keyWidth + keyDigits + layout.NameLength + layout.TagsLength + versionDigits + ShapeBytes(n);
         var payloadLength = destination.Length - fields;
         if (payloadLength < 0)
         {
@@ -99,11 +114,18 @@ internal sealed class SimulatedDocumentWriter
             Put(destination, ref at, TagWords[layout.Tag(i)]);
             destination[at++] = (byte)'"';
         }
-        Put(destination, ref at, VersionField);
+        Put(destination, ref at, NewShape(n) ? ChangedVersionField : VersionField);
         WriteDigits(destination.Slice(at, versionDigits), (ulong)n);
         at += versionDigits;
-        destination[at] = (byte)'}';
+        if (NewShape(n))
+        {
+            destination[at++] = (byte)'"';
+        }
+        destination[at] = IsPoison(n) ? (byte)']' : (byte)'}';
     }
+
+    // The new shape adds "v2":true, and quotes the version.
+    private int ShapeBytes(long n) => NewShape(n) ? ChangedVersionField.Length - VersionField.Length + 1 : 0;
 
     /// <summary>Writes the key's id (<c>k</c> + zero-padded number) as a string.</summary>
     public static string FormatKey(int keyNumber, int keyWidth) =>

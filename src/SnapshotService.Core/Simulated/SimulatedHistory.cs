@@ -50,7 +50,7 @@ public sealed class SimulatedHistory
         ReorderWindow = Math.Max(1, Options.Faults.ReorderWindow);
         HasFaults = Options.Faults.Any;
         _partitionKeys = Enumerable.Range(0, 16).Select(i => string.Create(CultureInfo.InvariantCulture, $"p{i}")).ToArray();
-        _documents = new SimulatedDocumentWriter(Options.Seed, KeyWidth, Options.DocumentBytes);
+        _documents = new SimulatedDocumentWriter(Options.Seed, KeyWidth, Options.DocumentBytes, Options.SchemaChangeAfter, Options.PoisonPerMille);
         _keyStream = DeterministicMix.StreamSeed(Options.Seed, DeterministicMix.Stream.Key);
         _operationStream = DeterministicMix.StreamSeed(Options.Seed, DeterministicMix.Stream.Operation);
         _dropStream = DeterministicMix.StreamSeed(Options.Seed, DeterministicMix.Stream.Drop);

@@ -59,6 +59,16 @@ public sealed class SimulatedSourceOptions
     /// <summary>Source time of change 0 (the empty history); change n happens at Origin + n × interval.</summary>
     public DateTimeOffset Origin { get; set; } = DefaultOrigin;
 
+    /// <summary>
+    /// Documents written by changes after this one have a new shape (0 = never): a new field
+    /// <c>v2</c> (boolean) and <c>version</c> as a string instead of a number. A schema change
+    /// mid-stream, for schema-drift and contract tests.
+    /// </summary>
+    public long SchemaChangeAfter { get; set; }
+
+    /// <summary>Per mille of changes whose document is not valid JSON (0-1000): poison for dead-letter tests. Part of the source's true state.</summary>
+    public int PoisonPerMille { get; set; }
+
     /// <summary>Fault knobs for reconciliation tests.</summary>
     public SimulatedFaultOptions Faults { get; set; } = new();
 
@@ -96,6 +106,14 @@ public sealed class SimulatedSourceOptions
         if (MaxChanges < 0)
         {
             Problem(nameof(MaxChanges), "must be 0 (never stop) or positive", MaxChanges.ToString(CultureInfo.InvariantCulture));
+        }
+        if (SchemaChangeAfter < 0)
+        {
+            Problem(nameof(SchemaChangeAfter), "must be 0 (never) or positive", SchemaChangeAfter.ToString(CultureInfo.InvariantCulture));
+        }
+        if (PoisonPerMille is < 0 or > 1000)
+        {
+            Problem(nameof(PoisonPerMille), "must be between 0 and 1000", PoisonPerMille.ToString(CultureInfo.InvariantCulture));
         }
         if (Faults is null)
         {
@@ -150,8 +168,10 @@ public sealed class SimulatedSourceOptions
         {
             faults += string.Create(CultureInfo.InvariantCulture, $", stall={Faults.StallSeconds}s after {Faults.StallAfterChanges} changes");
         }
+        var shape = (SchemaChangeAfter > 0 ? string.Create(CultureInfo.InvariantCulture, $", schema change after {SchemaChangeAfter}") : "")
+            + (PoisonPerMille > 0 ? string.Create(CultureInfo.InvariantCulture, $", poison={PoisonPerMille}‰") : "");
         return string.Create(CultureInfo.InvariantCulture,
-            $"deterministic demo/benchmark source: seed={Seed}, keyspace={KeySpace}, docsize={DocumentBytes} B, rate={rate}, deletes={DeletePercent}%, max={max}, faults={faults}");
+            $"deterministic demo/benchmark source: seed={Seed}, keyspace={KeySpace}, docsize={DocumentBytes} B, rate={rate}, deletes={DeletePercent}%, max={max}, faults={faults}{shape}");
     }
 
     /// <summary>A deep copy, so a running source is not affected by later changes to the options object.</summary>
@@ -164,6 +184,8 @@ public sealed class SimulatedSourceOptions
         ChangesPerSecond = ChangesPerSecond,
         MaxChanges = MaxChanges,
         Origin = Origin,
+        SchemaChangeAfter = SchemaChangeAfter,
+        PoisonPerMille = PoisonPerMille,
         Faults = new SimulatedFaultOptions
         {
             DropPerMille = Faults.DropPerMille,

@@ -7,7 +7,7 @@ namespace SnapshotService.Host.Extensions;
 internal static class ApiExtensions
 {
     /// <summary>The gRPC services whose grpc.health.v1 status is readiness (store reachable, sources healthy).</summary>
-    private static readonly string[] ReadyServices = ["snapshotservice.v1.Sources", "snapshotservice.v1.Snapshots", "snapshotservice.v1.Reconciliation"];
+    private static readonly string[] ReadyServices = ["snapshotservice.v1.Sources", "snapshotservice.v1.Snapshots", "snapshotservice.v1.Reconciliation", "snapshotservice.v1.Schemas", "snapshotservice.v1.DeadLetters"];
 
     /// <summary>gRPC services with JSON transcoding, reflection and health checks.</summary>
     public static IHostApplicationBuilder AddSnapshotServiceApi(this IHostApplicationBuilder builder)
@@ -47,6 +47,8 @@ internal static class ApiExtensions
         endpoints.MapGrpcService<SourcesService>();
         endpoints.MapGrpcService<SnapshotsService>();
         endpoints.MapGrpcService<ReconciliationService>();
+        endpoints.MapGrpcService<SchemasService>();
+        endpoints.MapGrpcService<DeadLettersService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(HealthTags.Live) });
