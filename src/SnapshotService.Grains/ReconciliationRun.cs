@@ -1,7 +1,9 @@
+using SnapshotService.DeadLetters;
 using SnapshotService.Log;
 using SnapshotService.Reconciliation;
 using SnapshotService.Reconciliation.Reports;
 using SnapshotService.Repair;
+using SnapshotService.Schemas;
 using SnapshotService.Sources;
 using SnapshotService.State;
 using SnapshotService.Storage;
@@ -89,6 +91,7 @@ internal sealed class ReconciliationRun(
             return await writer.FailAsync($"The reconciliation of '{sourceId}' could not run: {ex.Message}", headSeq, CancellationToken.None).ConfigureAwait(false);
         }
         var summary = repairer is null ? null : ToSummary(repairer.Tally);
+        writer.DataQuality = await DataQualityAsync(headSeq, cancellationToken).ConfigureAwait(false);
         var report = await writer.CompleteAsync(result, summary, repairFailure, cancellationToken).ConfigureAwait(false);
         if (report.HasDrift)
         {
@@ -109,6 +112,29 @@ internal sealed class ReconciliationRun(
                 // A failed repair stops repairing, not comparing: the report still lists every drifted key.
                 repairFailure = await TryAsync(() => repairer.OnDriftAsync(item, token).AsTask()).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Schema changes since the previous report's anchor and the dead letters waiting. Best effort:
+    /// a report without them is better than no report, so a failure here leaves them out.
+    /// </summary>
+    private async Task<DriftDataQuality?> DataQualityAsync(long headSeq, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var previous = await new DriftReportStore(store).ListAsync(sourceId, new DriftReportQuery(PageSize: 1), cancellationToken).ConfigureAwait(false);
+            var sinceSeq = previous.Reports.Count > 0 ? Math.Min(previous.Reports[0].AnchorSeq, headSeq) : 0;
+            var schemas = new SchemaStore(store, sourceId);
+            var diff = SchemaDiff.Between(
+                await schemas.ComputeAtAsync(sinceSeq, cancellationToken).ConfigureAwait(false),
+                await schemas.ComputeAtAsync(headSeq, cancellationToken).ConfigureAwait(false));
+            var deadLetters = await new DeadLetterStore(store, sourceId).CountAsync(cancellationToken).ConfigureAwait(false);
+            return new DriftDataQuality(sinceSeq, [.. diff.Added.Select(f => f.Path)], [.. diff.Removed.Select(f => f.Path)], [.. diff.TypeChanged.Select(f => f.Path)], deadLetters);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        {
+            return null;
         }
     }
 

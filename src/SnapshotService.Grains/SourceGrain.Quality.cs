@@ -1,7 +1,9 @@
 using SnapshotService.Capture;
 using SnapshotService.Contracts;
 using SnapshotService.DeadLetters;
+using Microsoft.Extensions.Logging;
 using SnapshotService.Errors;
+using SnapshotService.Schemas;
 
 namespace SnapshotService.Grains;
 
@@ -62,6 +64,30 @@ public sealed partial class SourceGrain
         _events.Add("deadletters_retried", $"{ids.Count} dead letters retried: {written} written, {results.Count(r => r.Outcome == DeadLetterRetryOutcome.Superseded)} superseded, {results.Count(r => r.Outcome == DeadLetterRetryOutcome.StillFailing)} still failing");
         return results;
     }
+
+    /// <summary>
+    /// Saves the schema at a new anchor's seq (saved schema + at most Capture:SchemaSaveInterval
+    /// log records), off the grain and after the reply, so taking a snapshot stays O(1). If it
+    /// fails, Schemas.GetSchema computes the same schema on demand.
+    /// </summary>
+    private void RecordSchemaAtAnchor(SnapshotAnchor anchor)
+    {
+        var schemas = new SchemaStore(store, _sourceId);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await schemas.SaveAsync(await schemas.ComputeAtAsync(anchor.Seq, CancellationToken.None), CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException)
+            {
+                LogSchemaNotRecorded(_sourceId, anchor.Id, ex.Message);
+            }
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: the schema at snapshot {SnapshotId} was not saved ({Reason}); it is computed on demand instead")]
+    private partial void LogSchemaNotRecorded(string sourceId, string snapshotId, string reason);
 
     /// <summary>A gate for repairs written while no pipeline runs (paused source), with the saved contract.</summary>
     private async Task<CommitGate> NewGateAsync(CancellationToken cancellationToken) =>

@@ -185,6 +185,7 @@ public sealed partial class SourceGrain(
         var head = _log?.Head ?? await reader.ReadHeadAsync(CancellationToken.None);
         var anchor = await _anchors.CreateAsync(_sourceId, command, head, reader, CancellationToken.None);
         LogAnchorCreated(_sourceId, anchor.Id, anchor.Seq);
+        RecordSchemaAtAnchor(anchor);
         return anchor;
     }
 

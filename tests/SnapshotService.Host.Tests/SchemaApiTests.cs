@@ -53,6 +53,21 @@ public sealed class SchemaApiTests(QualityHostFixture host)
     }
 
     [Fact]
+    public async Task a_reconciliation_report_names_the_schema_changes_since_the_previous_report()
+    {
+        await host.WaitForCaptureToFinishAsync(Id);
+
+        var report = await host.Reconciliation.RunReconciliationAsync(new RunReconciliationRequest { SourceId = Id, Mode = "full", DryRun = true });
+        var fetched = await host.Http.GetJsonAsync($"/v1/sources/{Id}/driftReports/{report.ReportId}");
+
+        Assert.NotNull(report.DataQuality);
+        Assert.Contains("v2", report.DataQuality.FieldsAdded); // the first report compares from the empty log
+        Assert.Equal(0UL, report.DataQuality.OpenDeadLetters);
+        Assert.Equal(HttpStatusCode.OK, fetched.Status);
+        Assert.Contains("version", fetched.Body.GetProperty("dataQuality").GetProperty("fieldsAdded").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
     public async Task schema_requests_with_bad_input_are_refused_with_the_field_named()
     {
         await RpcAssert.FailsAsync(StatusCode.NotFound, "snapshot", () => host.Schemas.GetSchemaAsync(new GetSchemaRequest { SourceId = Id, SnapshotId = ApiCalls.UnknownSnapshotId }).ResponseAsync);

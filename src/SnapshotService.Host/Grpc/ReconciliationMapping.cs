@@ -53,6 +53,13 @@ internal static class ReconciliationMapping
             count.FirstKeys.AddRange(section.FirstKeys);
             api.Categories.Add(count);
         }
+        if (report.DataQuality is { } quality)
+        {
+            api.DataQuality = new V1.DriftDataQuality { SchemaSinceSeq = ToUInt64(quality.SchemaSinceSeq), OpenDeadLetters = ToUInt64(quality.OpenDeadLetters) };
+            api.DataQuality.FieldsAdded.AddRange(quality.FieldsAdded);
+            api.DataQuality.FieldsRemoved.AddRange(quality.FieldsRemoved);
+            api.DataQuality.FieldsRetyped.AddRange(quality.FieldsRetyped);
+        }
         return api;
     }
 

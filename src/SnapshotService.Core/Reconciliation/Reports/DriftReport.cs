@@ -76,10 +76,29 @@ public sealed record DriftReport(
     /// <summary>Keys an incremental run checked by point reads (changed since the last aligned run, outside the ranges it scanned).</summary>
     public long KeysPointChecked { get; init; }
 
+    /// <summary>Schema drift and dead letters seen with this run, or null (reports written before they existed).</summary>
+    public DriftDataQuality? DataQuality { get; init; }
+
     /// <summary>True when the run found at least one drifted key (whether it succeeded or not).</summary>
     public bool HasDrift => Counts.Total > 0;
 
     /// <summary>The section of one category.</summary>
     public DriftCategoryReport CategoryOf(DriftCategory category) =>
         Categories.FirstOrDefault(c => c.Category == category) ?? new DriftCategoryReport(category, 0, [], []);
+}
+
+/// <summary>
+/// The data-quality side of a reconciliation: how the documents' schema changed since the previous
+/// report, and how many dead letters wait (their keys differ between source and export until they
+/// are retried or the source document is fixed, so they explain part of the drift).
+/// </summary>
+/// <param name="SchemaSinceSeq">The previous report's anchor seq (0 for the first report): the schema is compared from there to this run's anchor.</param>
+/// <param name="FieldsAdded">Paths first seen since then.</param>
+/// <param name="FieldsRemoved">Paths no document written since then has.</param>
+/// <param name="FieldsRetyped">Paths with a new JSON type since then.</param>
+/// <param name="OpenDeadLetters">Dead letters waiting when the run ended.</param>
+public sealed record DriftDataQuality(long SchemaSinceSeq, IReadOnlyList<string> FieldsAdded, IReadOnlyList<string> FieldsRemoved, IReadOnlyList<string> FieldsRetyped, long OpenDeadLetters)
+{
+    /// <summary>True when the schema changed since the previous report.</summary>
+    public bool SchemaChanged => FieldsAdded.Count > 0 || FieldsRemoved.Count > 0 || FieldsRetyped.Count > 0;
 }

@@ -19,7 +19,8 @@ internal static class DriftReportJson
             r.RangesChecked, r.RangesTotal, r.SourceDocumentsScanned, r.SourceDocumentsRead, r.ExportDocumentsScanned,
             [.. r.Categories.Select(c => new CategoryDto(DriftCategoryNames.NameOf(c.Category), c.Count, [.. c.FirstKeys], [.. c.Parts.Select(p => new PartDto(p.Name, p.Count))]))],
             r.Repair?.RepairedCount, r.Repair?.FirstSeq, r.Repair?.LastSeq, r.Repair?.SkippedAligned, r.Repair?.NotRepairable,
-            r.Status == DriftReportStatus.Succeeded ? "succeeded" : "failed", r.FailureReason, r.KeysPointChecked),
+            r.Status == DriftReportStatus.Succeeded ? "succeeded" : "failed", r.FailureReason, r.KeysPointChecked,
+            r.DataQuality is { } q ? new QualityDto(q.SchemaSinceSeq, [.. q.FieldsAdded], [.. q.FieldsRemoved], [.. q.FieldsRetyped], q.OpenDeadLetters) : null),
         Options);
 
     public static DriftReport Decode(string key, ReadOnlySpan<byte> json)
@@ -53,6 +54,9 @@ internal static class DriftReportJson
             counts, categories, repair, dto.Status == "succeeded" ? DriftReportStatus.Succeeded : DriftReportStatus.Failed, dto.FailureReason)
         {
             KeysPointChecked = dto.KeysPointChecked ?? 0,
+            DataQuality = dto.DataQuality is { } q
+                ? new DriftDataQuality(q.SchemaSinceSeq, q.FieldsAdded ?? [], q.FieldsRemoved ?? [], q.FieldsRetyped ?? [], q.OpenDeadLetters)
+                : null,
         };
 
         long Count(DriftCategory category) => categories.FirstOrDefault(c => c.Category == category)?.Count ?? 0;
@@ -60,10 +64,12 @@ internal static class DriftReportJson
 
     private sealed record PartDto(string Name, long Count);
 
+    private sealed record QualityDto(long SchemaSinceSeq, List<string>? FieldsAdded, List<string>? FieldsRemoved, List<string>? FieldsRetyped, long OpenDeadLetters);
+
     private sealed record CategoryDto(string Category, long Count, List<string>? FirstKeys, List<PartDto>? Parts);
 
     private sealed record ReportDto(
         int Format, string? Id, string? SourceId, string? Mode, bool DryRun, DateTimeOffset StartedAt, DateTimeOffset EndedAt, long AnchorSeq,
         int RangesChecked, int RangesTotal, long SourceDocumentsScanned, long SourceDocumentsRead, long ExportDocumentsScanned,
-        List<CategoryDto>? Categories, long? RepairedCount, long? RepairFirstSeq, long? RepairLastSeq, long? RepairSkippedAligned, long? RepairNotRepairable, string? Status, string? FailureReason, long? KeysPointChecked);
+        List<CategoryDto>? Categories, long? RepairedCount, long? RepairFirstSeq, long? RepairLastSeq, long? RepairSkippedAligned, long? RepairNotRepairable, string? Status, string? FailureReason, long? KeysPointChecked, QualityDto? DataQuality = null);
 }

@@ -136,6 +136,9 @@ public sealed class DriftReportWriter
         return FinishAsync(_time.GetUtcNow(), anchorSeq, 0, 0, 0, 0, 0, null, DriftReportStatus.Failed, reason, cancellationToken);
     }
 
+    /// <summary>Schema drift and dead letters to record in the report (set before completing it).</summary>
+    public DriftDataQuality? DataQuality { get; set; }
+
     private async Task<DriftReport> FinishAsync(
         DateTimeOffset endedAt, long anchorSeq, int rangesChecked, int rangesTotal, long sourceScanned, long sourceRead, long exportScanned,
         DriftRepairSummary? repair, DriftReportStatus status, string? reason, CancellationToken cancellationToken, long keysPointChecked = 0)
@@ -158,6 +161,7 @@ public sealed class DriftReportWriter
             sourceScanned, sourceRead, exportScanned, counts, sections, repair, status, reason)
         {
             KeysPointChecked = keysPointChecked,
+            DataQuality = DataQuality,
         };
 
         // The document goes last and only if absent: it is the commit point of the report.
