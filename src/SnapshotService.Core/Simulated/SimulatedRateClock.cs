@@ -13,6 +13,7 @@ public sealed class SimulatedRateClock(TimeProvider timeProvider)
     private readonly long _startTimestamp = timeProvider.GetTimestamp();
     private long _resumePoint = -1;
     private long _highWater;
+    private long _disconnectedAt = -1;
 
     /// <summary>The clock the rate is measured with.</summary>
     public TimeProvider TimeProvider => timeProvider;
@@ -28,6 +29,13 @@ public sealed class SimulatedRateClock(TimeProvider timeProvider)
 
     /// <summary>Records the first read's position; later calls change nothing.</summary>
     public void NoteFirstRead(long position) => Interlocked.CompareExchange(ref _resumePoint, position, -1);
+
+    /// <summary>The timestamp the simulated disconnect started (recorded by the first caller).</summary>
+    public long NoteDisconnect()
+    {
+        Interlocked.CompareExchange(ref _disconnectedAt, timeProvider.GetTimestamp(), -1);
+        return Interlocked.Read(ref _disconnectedAt);
+    }
 
     /// <summary>Raises <see cref="HighWater"/> to <paramref name="position"/>.</summary>
     public void NoteReached(long position)

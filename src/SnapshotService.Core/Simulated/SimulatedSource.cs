@@ -81,6 +81,7 @@ public sealed class SimulatedSource : IChangeSource
         cancellationToken.ThrowIfCancellationRequested();
         var from = Parse(after);
         _clock.NoteFirstRead(from.Consumed);
+        ThrowIfDisconnected(from.Consumed);
         if (StallRemaining(from.Consumed) is { } stall)
         {
             await Task.Delay(stall < MaxWait ? stall : MaxWait, _timeProvider, cancellationToken).ConfigureAwait(false);
@@ -198,6 +199,26 @@ public sealed class SimulatedSource : IChangeSource
         return ValueTask.FromResult(new SourceWatermark(new SimulatedPosition(n, 0).ToSourcePosition(), n == 0 ? null : History.SourceTimeOf(n)));
     }
 
+    /// <summary>
+    /// Faults:DisconnectAfterChanges: reads fail for DisconnectSeconds, as when the network to the
+    /// database is gone. The window is kept on the shared clock, so a restarted capture (a new
+    /// source instance) meets the same outage, and it happens once per clock (once per host run).
+    /// </summary>
+    private void ThrowIfDisconnected(long consumed)
+    {
+        var faults = History.Options.Faults;
+        if (faults.DisconnectAfterChanges <= 0 || faults.DisconnectSeconds <= 0 || consumed < faults.DisconnectAfterChanges)
+        {
+            return;
+        }
+        var startedAt = _clock.NoteDisconnect();
+        var remaining = TimeSpan.FromSeconds(faults.DisconnectSeconds) - _timeProvider.GetElapsedTime(startedAt);
+        if (remaining > TimeSpan.Zero)
+        {
+            throw new IOException($"simulated source '{SourceId}' is disconnected (Faults:DisconnectSeconds); {remaining.TotalSeconds:0.#} s to go");
+        }
+    }
+
     /// <summary>Time left of the configured stall (Faults:StallAfterChanges), or null when not stalling.</summary>
     private TimeSpan? StallRemaining(long consumed)
     {
@@ -223,7 +244,7 @@ public sealed class SimulatedSource : IChangeSource
             return History.Length;
         }
         var resumePoint = Math.Max(0, _clock.ResumePoint);
-        var allowed = _clock.Elapsed.TotalSeconds * rate;
+        var allowed = SimulatedRate.Of(History.Options).ChangesAfter(_clock.Elapsed.TotalSeconds);
         return allowed >= History.Length - resumePoint ? History.Length : resumePoint + (long)allowed;
     }
 
@@ -266,7 +287,7 @@ public sealed class SimulatedSource : IChangeSource
             return MaxWait;
         }
         var needed = from.Consumed + History.WindowSizeAt(from.Consumed) - Math.Max(0, _clock.ResumePoint);
-        var seconds = (needed / rate) - _clock.Elapsed.TotalSeconds;
+        var seconds = SimulatedRate.Of(History.Options).SecondsUntil(needed) - _clock.Elapsed.TotalSeconds;
         return TimeSpan.FromSeconds(Math.Clamp(seconds, 0.001, MaxWait.TotalSeconds));
     }
 

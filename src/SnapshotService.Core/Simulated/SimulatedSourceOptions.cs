@@ -69,6 +69,9 @@ public sealed class SimulatedSourceOptions
     /// <summary>Per mille of changes whose document is not valid JSON (0-1000): poison for dead-letter tests. Part of the source's true state.</summary>
     public int PoisonPerMille { get; set; }
 
+    /// <summary>A traffic spike: the rate multiplied for a while (scenario tests).</summary>
+    public SimulatedSpikeOptions Spike { get; set; } = new();
+
     /// <summary>Fault knobs for reconciliation tests.</summary>
     public SimulatedFaultOptions Faults { get; set; } = new();
 
@@ -115,6 +118,11 @@ public sealed class SimulatedSourceOptions
         {
             Problem(nameof(PoisonPerMille), "must be between 0 and 1000", PoisonPerMille.ToString(CultureInfo.InvariantCulture));
         }
+        if (Spike is null || !double.IsFinite(Spike.AfterSeconds) || Spike.AfterSeconds < 0 || !double.IsFinite(Spike.Seconds) || Spike.Seconds < 0
+            || !double.IsFinite(Spike.Factor) || Spike.Factor is < 1 or > 100)
+        {
+            problems.Add($"Configuration for source '{sourceId}' is invalid: Simulated:Spike needs AfterSeconds >= 0, Seconds >= 0 and Factor between 1 and 100.");
+        }
         if (Faults is null)
         {
             problems.Add($"Configuration for source '{sourceId}' is invalid: Simulated:Faults must not be null.");
@@ -131,6 +139,10 @@ public sealed class SimulatedSourceOptions
         if (Faults.ReorderWindow is < 0 or > MaxReorderWindow)
         {
             Problem("Faults:ReorderWindow", $"must be between 0 and {MaxReorderWindow} (0 or 1 = in order)", Faults.ReorderWindow.ToString(CultureInfo.InvariantCulture));
+        }
+        if (Faults.DisconnectAfterChanges < 0 || Faults.DisconnectSeconds is < 0 or > 86_400 || double.IsNaN(Faults.DisconnectSeconds))
+        {
+            Problem("Faults:DisconnectAfterChanges/DisconnectSeconds", "must be >= 0 and seconds at most 86400", $"{Faults.DisconnectAfterChanges}/{Faults.DisconnectSeconds}");
         }
         if (Faults.StallAfterChanges < 0)
         {
@@ -186,6 +198,7 @@ public sealed class SimulatedSourceOptions
         Origin = Origin,
         SchemaChangeAfter = SchemaChangeAfter,
         PoisonPerMille = PoisonPerMille,
+        Spike = new SimulatedSpikeOptions { AfterSeconds = Spike.AfterSeconds, Seconds = Spike.Seconds, Factor = Spike.Factor },
         Faults = new SimulatedFaultOptions
         {
             DropPerMille = Faults.DropPerMille,
@@ -193,8 +206,23 @@ public sealed class SimulatedSourceOptions
             ReorderWindow = Faults.ReorderWindow,
             StallAfterChanges = Faults.StallAfterChanges,
             StallSeconds = Faults.StallSeconds,
+            DisconnectAfterChanges = Faults.DisconnectAfterChanges,
+            DisconnectSeconds = Faults.DisconnectSeconds,
         },
     };
+}
+
+/// <summary>A period of faster traffic: <c>SnapshotService:Sources:{id}:Simulated:Spike</c>.</summary>
+public sealed class SimulatedSpikeOptions
+{
+    /// <summary>Seconds after the first read that the spike starts.</summary>
+    public double AfterSeconds { get; set; }
+
+    /// <summary>How long it lasts (0 = no spike).</summary>
+    public double Seconds { get; set; }
+
+    /// <summary>The rate multiplier during the spike (1-100).</summary>
+    public double Factor { get; set; } = 2;
 }
 
 /// <summary>
@@ -223,6 +251,16 @@ public sealed class SimulatedFaultOptions
 
     /// <summary>How long the stall of <see cref="StallAfterChanges"/> lasts (seconds).</summary>
     public double StallSeconds { get; set; }
+
+    /// <summary>
+    /// Once reads have consumed this many changes (0 = never), every read fails for
+    /// <see cref="DisconnectSeconds"/>, as when the database is unreachable; capture fails and
+    /// restarts with backoff, then resumes from its committed position. Once per host run.
+    /// </summary>
+    public long DisconnectAfterChanges { get; set; }
+
+    /// <summary>How long the disconnect of <see cref="DisconnectAfterChanges"/> lasts (seconds).</summary>
+    public double DisconnectSeconds { get; set; }
 
     /// <summary>True when any knob changes the emitted stream (a stall only delays it).</summary>
     public bool Any => DropPerMille > 0 || DuplicatePerMille > 0 || ReorderWindow > 1;
