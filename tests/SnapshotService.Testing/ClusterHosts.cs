@@ -2,12 +2,12 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using SnapshotService.Simulated;
-using SnapshotService.Testing;
+using Xunit;
 
-namespace SnapshotService.IntegrationTests;
+namespace SnapshotService.Testing;
 
 /// <summary>Settings and status reads shared by the real-process cluster tests.</summary>
-internal static class ClusterHosts
+public static class ClusterHosts
 {
     /// <summary>One simulated source at a steady rate, exported to <paramref name="storeRoot"/>.</summary>
     public static Dictionary<string, string> SimulatedSourceSettings(string sourceId, string storeRoot, SimulatedSourceOptions simulated) => new()
@@ -117,7 +117,7 @@ internal static class ClusterHosts
 }
 
 /// <summary>The fields of GetSource the cluster tests look at.</summary>
-internal sealed record SourceView(string State, long CommittedSeq, string Silo, string WriterId, string FailureReason)
+public sealed record SourceView(string State, long CommittedSeq, string Silo, string WriterId, string FailureReason)
 {
     public bool IsRunning => State == "SOURCE_STATE_RUNNING";
 

@@ -4,14 +4,15 @@ using SnapshotService.Simulated;
 using SnapshotService.Sources;
 using SnapshotService.State;
 using SnapshotService.Storage;
+using Xunit;
 
-namespace SnapshotService.IntegrationTests;
+namespace SnapshotService.Testing;
 
 /// <summary>
 /// Checks a simulated source's export against the deterministic history it was generated from:
 /// the log record by record (no gap, no duplicate, exact content) and a snapshot's live state.
 /// </summary>
-internal static class SimulatedExportAssertions
+public static class SimulatedExportAssertions
 {
     /// <summary>Record n of the log is change n of the fault-free history, for every committed n.</summary>
     public static async Task<long> AssertLogEqualsHistoryAsync(IObjectStore store, string sourceId, SimulatedSourceOptions simulated)
