@@ -1,12 +1,16 @@
 namespace SnapshotService.Simulated;
 
+/// <param name="PerSecond">The nominal rate.</param>
+/// <param name="SpikeAfterSeconds">When the spike starts.</param>
+/// <param name="SpikeSeconds">How long it lasts (0 = none).</param>
+/// <param name="SpikeFactor">The rate multiplier during it.</param>
 /// <summary>
 /// How many changes a rate-limited simulated source has made after some seconds, with an optional
 /// traffic spike: for <c>SpikeSeconds</c> starting <c>SpikeAfterSeconds</c> after the first read,
 /// changes come <c>SpikeFactor</c> times as fast. Source times stay nominal (change n at
 /// Origin + n / ChangesPerSecond), so lag during a spike is measured in nominal seconds of backlog.
 /// </summary>
-internal readonly record struct SimulatedRate(double PerSecond, double SpikeAfterSeconds, double SpikeSeconds, double SpikeFactor)
+public readonly record struct SimulatedRate(double PerSecond, double SpikeAfterSeconds, double SpikeSeconds, double SpikeFactor)
 {
     /// <summary>The rate of <paramref name="options"/>.</summary>
     public static SimulatedRate Of(SimulatedSourceOptions options) =>
