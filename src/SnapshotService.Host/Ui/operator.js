@@ -273,7 +273,7 @@
     }
 
     const width = 760;
-    const height = 230;
+    const height = 210;
     const margin = { top: 16, right: 16, bottom: 40, left: 56 };
     const plotW = width - margin.left - margin.right;
     const plotH = height - margin.top - margin.bottom;
@@ -315,7 +315,9 @@
     const xTickCount = Math.min(5, reports.length);
     for (let i = 0; i < xTickCount; i++) {
       const t = xTickCount === 1 ? tMin : tMin + ((tMax - tMin) * i) / (xTickCount - 1);
-      axes.append(svgEl("text", { x: x(t), y: height - margin.bottom + 16, "text-anchor": "middle", class: "tick" },
+      // The outer labels align to the plot's edges so they are not clipped.
+      const anchor = xTickCount === 1 ? "middle" : i === 0 ? "start" : i === xTickCount - 1 ? "end" : "middle";
+      axes.append(svgEl("text", { x: x(t), y: height - margin.bottom + 16, "text-anchor": anchor, class: "tick" },
         formatAxisTime(t, tMax - tMin)));
     }
     axes.append(
@@ -483,6 +485,9 @@
 
   function formatAxisTime(t, span) {
     const iso = new Date(t).toISOString();
+    if (span < 10000) {
+      return iso.substring(11, 23);
+    }
     return span < 86400000 ? iso.substring(11, 19) : iso.substring(0, 10) + " " + iso.substring(11, 16);
   }
 
