@@ -103,6 +103,9 @@
       renderSources(sources);
     } catch (e) {
       errors.push(e.message);
+      if (lastSources === null) {
+        $("sources-body").replaceChildren(el("tr", {}, el("td", { colspan: "11", class: "empty" }, "No data yet: see the error above.")));
+      }
     }
 
     if (sources !== null) {
