@@ -11,8 +11,9 @@ internal static class OperatorPageExtensions
 
     /// <summary>
     /// Maps <c>/ui</c> and <c>/ui/</c> (the page; routing treats both alike, and the page names its
-    /// script and styles by absolute path, so either works) and <c>/ui/{file}</c> (its script and styles). The files are anonymous: they hold no data; every API call the page makes
-    /// carries the operator's key and is authorized by the API itself.
+    /// script and styles by absolute path, so either works) and <c>/ui/{file}</c> (its script and
+    /// styles). The files are anonymous: they hold no data; every API call the page makes carries
+    /// the operator's key and is authorized by the API itself.
     /// </summary>
     public static IEndpointRouteBuilder MapOperatorPage(this IEndpointRouteBuilder endpoints)
     {
