@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the .NET SDK, only when missing (safe to run again):
 # python3 (test summary), redis-server (cluster membership for the failover tests; the tests start
-# their own on loopback, never the system service), Node.js 20+ with npm, and the Node packages of the test tree — the
+# their own on loopback, never the system service), chromium (the operator page's headless browser
+# test; the test starts it with networking confined to loopback), Node.js 20+ with npm, and the Node packages of the test tree — the
 # MongoDB driver for the Mongo test server's cross-check (tests/mongo-crosscheck) and the Cosmos
 # gateway test server with its SDK cross-check (tests/cosmos-test-server).
 set -euo pipefail
@@ -11,6 +12,7 @@ command -v python3 >/dev/null || need+=(python3)
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
 command -v redis-server >/dev/null || need+=(redis-server)
+command -v chromium >/dev/null || need+=(chromium)
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "Missing: ${need[*]}. Install them (or run this script as root)." >&2

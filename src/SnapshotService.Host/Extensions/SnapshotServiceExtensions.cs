@@ -24,11 +24,12 @@ public static class SnapshotServiceExtensions
         return builder;
     }
 
-    /// <summary>Maps gRPC services, JSON routes, reflection and health endpoints.</summary>
+    /// <summary>Maps gRPC services, JSON routes, reflection, health endpoints and the operator page (/ui).</summary>
     public static WebApplication MapSnapshotService(this WebApplication app)
     {
         app.MapSnapshotServiceApi();
         app.MapSnapshotServiceMetrics();
+        app.MapOperatorPage();
         return app;
     }
 
