@@ -20,7 +20,8 @@ internal sealed class CommandRunner(CliConsole console, GlobalOptions globals)
             return ExitCodes.InvalidArgument;
         }
         using var channel = GrpcChannel.ForAddress(address);
-        var context = new CallContext(channel, new Printer(console, parse.GetValue(globals.Json)), DateTime.UtcNow + CallTimeout, cancellationToken);
+        var noColor = parse.GetValue(globals.NoColor) || globals.Environment(GlobalOptions.NoColorVariable) is { Length: > 0 };
+        var context = new CallContext(channel, new Printer(console, parse.GetValue(globals.Json), noColor), DateTime.UtcNow + CallTimeout, cancellationToken);
         try
         {
             return await call(context);

@@ -8,8 +8,11 @@ internal sealed class GlobalOptions
     public const string DefaultEndpoint = "http://127.0.0.1:5081";
     public const string EndpointVariable = "SNAPSHOTCTL_ENDPOINT";
 
+    public const string NoColorVariable = "NO_COLOR";
+
     public GlobalOptions(Func<string, string?> environment)
     {
+        Environment = environment;
         Endpoint = new Option<string>("--endpoint")
         {
             Description = $"The service's gRPC (HTTP/2) endpoint; the environment variable {EndpointVariable} sets the default.",
@@ -21,7 +24,17 @@ internal sealed class GlobalOptions
             Description = "Print the response as proto3 JSON (lowerCamelCase names, 64-bit integers as strings).",
             Recursive = true,
         };
+        NoColor = new Option<bool>("--no-color")
+        {
+            Description = $"No colour in tables and progress (also when the variable {NoColorVariable} is set, or when output is not a terminal).",
+            Recursive = true,
+        };
     }
+
+    /// <summary>Reads environment variables (the process's, or a test's).</summary>
+    public Func<string, string?> Environment { get; }
+
+    public Option<bool> NoColor { get; }
 
     public Option<string> Endpoint { get; }
 

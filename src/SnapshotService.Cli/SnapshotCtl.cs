@@ -14,11 +14,14 @@ public static class SnapshotCtl
         var root = new RootCommand("snapshotctl: control SnapshotService sources and snapshots over gRPC.");
         root.Options.Add(globals.Endpoint);
         root.Options.Add(globals.Json);
+        root.Options.Add(globals.NoColor);
         root.Subcommands.Add(SourcesCommands.Build(runner));
         root.Subcommands.Add(SnapshotsCommands.Build(runner));
         root.Subcommands.Add(ReconcileCommands.Build(runner));
         root.Subcommands.Add(DriftCommands.Build(runner));
         root.Subcommands.Add(ScheduleCommands.Build(runner));
+        root.Subcommands.Add(SchemaCommands.Build(runner));
+        root.Subcommands.Add(DeadLetterCommands.Build(runner));
         return root;
     }
 

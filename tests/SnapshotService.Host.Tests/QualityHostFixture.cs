@@ -29,6 +29,8 @@ public sealed class QualityHostFixture : HostFixture
 
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings()
     {
+        // Reconciliations of the flagged source read slowly (about 3 s), so progress streams have updates to show.
+        yield return new($"SnapshotService:Reconciliation:SourceDocumentsPerSecondBySource:{FlaggedSourceId}", "150");
         foreach (var (id, rate) in new[] { (ShapesSourceId, "0"), (GuardedSourceId, "200"), (FlaggedSourceId, "200") })
         {
             yield return new($"SnapshotService:Sources:{id}:Kind", "simulated");

@@ -33,7 +33,8 @@ internal static class SnapshotsMaterializeCommand
             PrintView(call.Printer, request.SnapshotId, view);
             if (parse.GetValue(output) is { } directory)
             {
-                var copied = await ViewDownloader.DownloadAsync(client, request, view, directory, call.CancellationToken);
+                var download = new DownloadProgress(call.Printer, view.Parts.Count, (long)view.Bytes);
+                var copied = await ViewDownloader.DownloadAsync(client, request, view, directory, call.CancellationToken, download.FileCopied);
                 call.Printer.Note($"copied {copied} files ({Formats.Number(view.Bytes)} bytes of parts) to {directory.FullName}");
             }
             return ExitCodes.Ok;

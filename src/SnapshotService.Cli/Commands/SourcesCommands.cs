@@ -23,7 +23,7 @@ internal static class SourcesCommands
             }
             else
             {
-                call.Printer.Rows(ListHeaders, response.Sources.Select(Row));
+                call.Printer.Rows(ListHeaders, response.Sources.Select(Row), (column, text) => column == 2 ? Formats.StateStyle(text) : null);
             }
             return ExitCodes.Ok;
         }, ct));
@@ -37,6 +37,7 @@ internal static class SourcesCommands
             (client, id, call) => client.ResumeSourceAsync(new ResumeSourceRequest { SourceId = id }, deadline: call.Deadline, cancellationToken: call.CancellationToken).ResponseAsync));
         command.Subcommands.Add(BackfillCommand(runner));
         command.Subcommands.Add(VerifyCommand(runner));
+        command.Subcommands.Add(SourcesWatchCommand.Build(runner));
         return command;
     }
 

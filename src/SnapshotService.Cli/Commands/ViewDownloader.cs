@@ -12,7 +12,7 @@ namespace SnapshotService.Cli.Commands;
 /// </summary>
 internal static class ViewDownloader
 {
-    public static async Task<int> DownloadAsync(Snapshots.SnapshotsClient client, MaterializeSnapshotRequest view, View published, DirectoryInfo directory, CancellationToken cancellationToken)
+    public static async Task<int> DownloadAsync(Snapshots.SnapshotsClient client, MaterializeSnapshotRequest view, View published, DirectoryInfo directory, CancellationToken cancellationToken, Action<string, long>? onFileCopied = null)
     {
         directory.Create();
         var copied = 0;
@@ -26,6 +26,7 @@ internal static class ViewDownloader
                     : $"part '{part.Name}' arrived with {data.Length} bytes and checksum {checksum}; the manifest says {part.Bytes} bytes and {part.Checksum}. Nothing was kept; run the command again.";
             });
             copied++;
+            onFileCopied?.Invoke(part.Name, (long)part.Bytes);
         }
         await CopyAsync(client, view, "manifest.json", directory, cancellationToken, verify: _ => null);
         return copied + 1;

@@ -25,5 +25,22 @@ internal static class Formats
         _ => "unspecified",
     };
 
+    /// <summary>The colour of a state on a terminal (the word is always there too, so colour is never the only signal).</summary>
+    public static Spectre.Console.Style? StateStyle(string state)
+    {
+        Spectre.Console.Color? colour = state switch
+        {
+            "running" => Spectre.Console.Color.Green,
+            "degraded" or "paused" or "starting" => Spectre.Console.Color.Yellow,
+            "failed" or "invalidated" => Spectre.Console.Color.Red,
+            _ => null,
+        };
+        if (colour is not { } c)
+        {
+            return null;
+        }
+        return new Spectre.Console.Style(c);
+    }
+
     public static string OrDash(string? value) => string.IsNullOrEmpty(value) ? "-" : value;
 }
