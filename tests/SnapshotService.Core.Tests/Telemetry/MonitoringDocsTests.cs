@@ -13,6 +13,7 @@ public sealed partial class MonitoringDocsTests
     [InlineData("docs/monitoring/alerts.yml")]
     [InlineData("docs/monitoring/grafana-dashboard.json")]
     [InlineData("docs/operations.md")]
+    [InlineData("docs/schemas.md")]
     public void every_metric_a_monitoring_file_names_is_exported(string file)
     {
         var exported = ExportedPrometheusNames();
@@ -33,12 +34,13 @@ public sealed partial class MonitoringDocsTests
     {
         SnapshotServiceTelemetry.SourceTag, CaptureMetrics.StageTag, ReconciliationMetrics.CategoryTag, ReconciliationMetrics.ModeTag,
         ReconciliationMetrics.StatusTag, SnapshotMetrics.OperationTag, SnapshotMetrics.OutcomeTag,
+        QualityMetrics.ReasonTag, QualityMetrics.PolicyTag, QualityMetrics.ChangeTag,
     }.Select(tag => tag.Replace('.', '_')).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The Prometheus names of every SnapshotService instrument (OpenTelemetry's naming: unit suffix, _total on counters).</summary>
     private static HashSet<string> ExportedPrometheusNames()
     {
-        foreach (var type in new[] { typeof(CaptureMetrics), typeof(ReconciliationMetrics), typeof(SnapshotMetrics), typeof(SourceGauges) })
+        foreach (var type in new[] { typeof(CaptureMetrics), typeof(ReconciliationMetrics), typeof(SnapshotMetrics), typeof(SourceGauges), typeof(QualityMetrics) })
         {
             RuntimeHelpers.RunClassConstructor(type.TypeHandle);
         }
@@ -75,6 +77,6 @@ public sealed partial class MonitoringDocsTests
         return isCounter ? name + "_total" : name;
     }
 
-    [GeneratedRegex(@"snapshotservice_(capture|source|reconciliation|snapshot)_[a-z_]+")]
+    [GeneratedRegex(@"snapshotservice_(capture|source|reconciliation|snapshot|deadletters|contract|schema)_?[a-z_]*")]
     private static partial Regex MetricName();
 }
