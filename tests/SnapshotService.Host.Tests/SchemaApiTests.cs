@@ -41,11 +41,13 @@ public sealed class SchemaApiTests(QualityHostFixture host)
 
         var then = await host.Schemas.GetSchemaAsync(new GetSchemaRequest { SourceId = Id, SnapshotId = early.SnapshotId });
         var now = await host.Http.GetJsonAsync($"/v1/sources/{Id}/schema");
+        var thenOverHttp = await host.Http.GetJsonAsync($"/v1/sources/{Id}/schema?snapshot_id={early.SnapshotId}");
 
         Assert.Equal(500UL, then.ThroughSeq);
         Assert.Equal(["id", "n", "name", "payload", "tags", "tags[]", "version"], then.Fields.Select(f => f.Path));
         Assert.All(then.Fields.Where(f => f.Path != "tags[]"), f => Assert.Equal(1.0, f.PresenceRatio));
         Assert.Equal(["integer"], then.Fields.Single(f => f.Path == "version").Types_.Select(t => t.Type));
+        Assert.Equal("500", thenOverHttp.Body.GetProperty("throughSeq").GetString());
         Assert.Equal(HttpStatusCode.OK, now.Status);
         var paths = now.Body.GetProperty("fields").EnumerateArray().Select(f => f.GetProperty("path").GetString()).ToList();
         Assert.Contains("v2", paths);
