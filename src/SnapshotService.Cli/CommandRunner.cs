@@ -19,7 +19,14 @@ internal sealed class CommandRunner(CliConsole console, GlobalOptions globals)
             await console.Error.WriteLineAsync($"error: --endpoint must be an http:// or https:// URL such as {GlobalOptions.DefaultEndpoint} (was '{endpoint}').");
             return ExitCodes.InvalidArgument;
         }
-        using var channel = GrpcChannel.ForAddress(address);
+        var apiKey = parse.GetValue(globals.ApiKey);
+        var token = parse.GetValue(globals.Token);
+        if (apiKey is not null && token is not null)
+        {
+            await console.Error.WriteLineAsync("error: pass --api-key or --token, not both.");
+            return ExitCodes.InvalidArgument;
+        }
+        using var channel = GrpcChannel.ForAddress(address, ChannelOptions.With(address, apiKey, token));
         var noColor = parse.GetValue(globals.NoColor) || globals.Environment(GlobalOptions.NoColorVariable) is { Length: > 0 };
         var context = new CallContext(channel, new Printer(console, parse.GetValue(globals.Json), noColor), DateTime.UtcNow + CallTimeout, cancellationToken);
         try
@@ -29,6 +36,10 @@ internal sealed class CommandRunner(CliConsole console, GlobalOptions globals)
         catch (RpcException ex)
         {
             await console.Error.WriteLineAsync($"error: {ex.StatusCode}: {ex.Status.Detail}");
+            if (ex.StatusCode == StatusCode.Unauthenticated && apiKey is null && token is null)
+            {
+                await console.Error.WriteLineAsync($"The service requires authentication: pass --api-key (or {GlobalOptions.ApiKeyVariable}) or --token (or {GlobalOptions.TokenVariable}).");
+            }
             return ExitCodes.For(ex.StatusCode);
         }
     }

@@ -13,12 +13,18 @@ public static class ExitCodes
     public const int FailedPrecondition = 4;
     /// <summary><c>sources verify</c> found gaps, duplicates, checksum failures or other problems; <c>snapshots restore</c> found the target differing from the snapshot.</summary>
     public const int VerificationFailed = 5;
+    /// <summary>UNAUTHENTICATED: no or a wrong API key / token.</summary>
+    public const int Unauthenticated = 6;
+    /// <summary>PERMISSION_DENIED: the caller's role may not do this (e.g. a reader creating a snapshot).</summary>
+    public const int PermissionDenied = 7;
 
     public static int For(StatusCode code) => code switch
     {
         StatusCode.InvalidArgument or StatusCode.OutOfRange => InvalidArgument,
         StatusCode.NotFound => NotFound,
         StatusCode.FailedPrecondition => FailedPrecondition,
+        StatusCode.Unauthenticated => Unauthenticated,
+        StatusCode.PermissionDenied => PermissionDenied,
         _ => Other,
     };
 }

@@ -9,6 +9,8 @@ internal sealed class GlobalOptions
     public const string EndpointVariable = "SNAPSHOTCTL_ENDPOINT";
 
     public const string NoColorVariable = "NO_COLOR";
+    public const string ApiKeyVariable = "SNAPSHOTCTL_API_KEY";
+    public const string TokenVariable = "SNAPSHOTCTL_TOKEN";
 
     public GlobalOptions(Func<string, string?> environment)
     {
@@ -24,6 +26,18 @@ internal sealed class GlobalOptions
             Description = "Print the response as proto3 JSON (lowerCamelCase names, 64-bit integers as strings).",
             Recursive = true,
         };
+        ApiKey = new Option<string?>("--api-key")
+        {
+            Description = $"An API key of the service (SnapshotService:Auth:Mode=ApiKey); default: the environment variable {ApiKeyVariable}.",
+            Recursive = true,
+            DefaultValueFactory = _ => environment(ApiKeyVariable) is { Length: > 0 } key ? key : null,
+        };
+        Token = new Option<string?>("--token")
+        {
+            Description = $"A bearer token for the service's audience (SnapshotService:Auth:Mode=Jwt), e.g. from 'az account get-access-token'; default: {TokenVariable}.",
+            Recursive = true,
+            DefaultValueFactory = _ => environment(TokenVariable) is { Length: > 0 } token ? token : null,
+        };
         NoColor = new Option<bool>("--no-color")
         {
             Description = $"No colour in tables and progress (also when the variable {NoColorVariable} is set, or when output is not a terminal).",
@@ -35,6 +49,10 @@ internal sealed class GlobalOptions
     public Func<string, string?> Environment { get; }
 
     public Option<bool> NoColor { get; }
+
+    public Option<string?> ApiKey { get; }
+
+    public Option<string?> Token { get; }
 
     public Option<string> Endpoint { get; }
 

@@ -15,6 +15,8 @@ public static class SnapshotCtl
         root.Options.Add(globals.Endpoint);
         root.Options.Add(globals.Json);
         root.Options.Add(globals.NoColor);
+        root.Options.Add(globals.ApiKey);
+        root.Options.Add(globals.Token);
         root.Subcommands.Add(SourcesCommands.Build(runner));
         root.Subcommands.Add(SnapshotsCommands.Build(runner));
         root.Subcommands.Add(ReconcileCommands.Build(runner));

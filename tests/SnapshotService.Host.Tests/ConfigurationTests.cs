@@ -157,6 +157,56 @@ public sealed class ConfigurationTests : IDisposable
 
     public void Dispose() => _contentRoot.Dispose();
 
+    [Theory]
+    [InlineData("SnapshotService:Http:Url", "http://0.0.0.0:{0}")]
+    [InlineData("SnapshotService:Grpc:Url", "http://*:{0}")]
+    public async Task a_public_listener_without_authentication_is_refused_naming_the_setting(string setting, string url)
+    {
+        var failures = await StartFailuresAsync(new() { [setting] = string.Format(CultureInfo.InvariantCulture, url, FreePort.Next()) });
+
+        Assert.Contains(failures, f => f.Contains(setting, StringComparison.Ordinal) && f.Contains("SnapshotService:Auth:Mode", StringComparison.Ordinal) && f.Contains("AllowUnauthenticatedPublicEndpoints", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task a_public_listener_without_authentication_starts_with_the_explicit_override()
+    {
+        await using var app = Create(new()
+        {
+            ["SnapshotService:Http:Url"] = $"http://0.0.0.0:{FreePort.Next()}",
+            ["SnapshotService:Auth:AllowUnauthenticatedPublicEndpoints"] = "true",
+        });
+        await app.StartAsync();
+        await app.StopAsync();
+    }
+
+    [Theory]
+    [InlineData("SnapshotService:Auth:ApiKeys:ci:Key", "short", "at least 16 characters")]
+    [InlineData("SnapshotService:Auth:ApiKeys:ci:Role", "admin", "'reader' or 'operator'")]
+    public async Task bad_api_keys_are_refused_naming_the_setting_but_not_the_key(string setting, string value, string expected)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["SnapshotService:Auth:Mode"] = "ApiKey",
+            ["SnapshotService:Auth:ApiKeys:ci:Key"] = "0123456789abcdef0123",
+            ["SnapshotService:Auth:ApiKeys:ci:Role"] = "reader",
+        };
+        settings[setting] = value;
+
+        var failures = await StartFailuresAsync(settings);
+
+        Assert.Contains(failures, f => f.Contains(setting, StringComparison.Ordinal) && f.Contains(expected, StringComparison.Ordinal));
+        Assert.DoesNotContain(failures, f => f.Contains("0123456789abcdef0123", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task jwt_mode_needs_an_audience_and_an_https_authority()
+    {
+        var failures = await StartFailuresAsync(new() { ["SnapshotService:Auth:Mode"] = "Jwt", ["SnapshotService:Auth:Jwt:Authority"] = "http://idp" });
+
+        Assert.Contains(failures, f => f.Contains("SnapshotService:Auth:Jwt:Audience", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("SnapshotService:Auth:Jwt:Authority", StringComparison.Ordinal));
+    }
+
     private async Task<IReadOnlyList<string>> StartFailuresAsync(Dictionary<string, string> settings)
     {
         await using var app = Create(settings);

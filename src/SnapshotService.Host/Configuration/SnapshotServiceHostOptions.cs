@@ -23,6 +23,9 @@ public sealed class SnapshotServiceHostOptions
 
     /// <summary>Embedded single silo, or a Redis-membership cluster of several.</summary>
     public ClusterSettings Cluster { get; set; } = new();
+
+    /// <summary>Who may call the API (<c>SnapshotService:Auth</c>).</summary>
+    public Auth.AuthSettings Auth { get; set; } = new();
 }
 
 /// <summary>One Kestrel endpoint.</summary>

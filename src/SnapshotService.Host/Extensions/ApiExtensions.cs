@@ -15,6 +15,8 @@ internal static class ApiExtensions
         builder.Services.AddGrpc(options =>
             {
                 options.Interceptors.Add<ErrorMappingInterceptor>();
+                // Inside the error mapping: its UNAUTHENTICATED / PERMISSION_DENIED pass through unchanged.
+                options.Interceptors.Add<Auth.AuthorizationInterceptor>();
                 // Messages of refusals are written for users; exception details are not.
                 options.EnableDetailedErrors = false;
             })

@@ -20,6 +20,7 @@ public static class SnapshotServiceExtensions
         builder.AddSnapshotServiceSilo();
         builder.AddSnapshotServiceRetention();
         builder.AddSnapshotServiceRestore();
+        builder.AddSnapshotServiceAuth();
         builder.AddSnapshotServiceApi();
         return builder;
     }
@@ -27,6 +28,7 @@ public static class SnapshotServiceExtensions
     /// <summary>Maps gRPC services, JSON routes, reflection, health endpoints and the operator page (/ui).</summary>
     public static WebApplication MapSnapshotService(this WebApplication app)
     {
+        app.UseSnapshotServiceAuth();
         app.MapSnapshotServiceApi();
         app.MapSnapshotServiceMetrics();
         app.MapOperatorPage();
