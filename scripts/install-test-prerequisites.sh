@@ -4,7 +4,8 @@
 # their own on loopback, never the system service), chromium (the operator page's headless browser
 # test; the test starts it with networking confined to loopback), Node.js 20+ with npm, and the Node packages of the test tree — the
 # MongoDB driver for the Mongo test server's cross-check (tests/mongo-crosscheck) and the Cosmos
-# gateway test server with its SDK cross-check (tests/cosmos-test-server).
+# gateway test server with its SDK cross-check (tests/cosmos-test-server), and Azurite 3.35.0 for the
+# blob export store tests (tests/azurite; started by the tests with --disableTelemetry on loopback).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 need=()
@@ -41,3 +42,5 @@ npm_ci_if_changed() {
 }
 npm_ci_if_changed "$root/tests/mongo-crosscheck"
 npm_ci_if_changed "$root/tests/cosmos-test-server"
+# Azurite 3.35.0 (the Azure Storage emulator) for the blob store conformance and crash tests.
+npm_ci_if_changed "$root/tests/azurite"

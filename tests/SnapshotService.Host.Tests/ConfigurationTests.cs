@@ -198,6 +198,24 @@ public sealed class ConfigurationTests : IDisposable
         Assert.DoesNotContain(failures, f => f.Contains("0123456789abcdef0123", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("", "", "exactly one of SnapshotService:Export:AzureBlob:ServiceUri")]
+    [InlineData("http://account.blob.example", "", "SnapshotService:Export:AzureBlob:ServiceUri must be an https URL")]
+    [InlineData("", "UseDevelopmentStorage=true;AccountKey=do-not-echo", "SnapshotService:Export:AzureBlob:Container must be")]
+    public async Task a_bad_blob_store_setting_is_refused_naming_it_without_echoing_the_connection_string(string serviceUri, string connectionString, string expected)
+    {
+        var failures = await StartFailuresAsync(new()
+        {
+            ["SnapshotService:Export:Kind"] = "AzureBlob",
+            ["SnapshotService:Export:AzureBlob:ServiceUri"] = serviceUri,
+            ["SnapshotService:Export:AzureBlob:ConnectionString"] = connectionString,
+            ["SnapshotService:Export:AzureBlob:Container"] = serviceUri.Length > 0 || connectionString.Length == 0 ? "exports" : "Bad_Name",
+        });
+
+        Assert.Contains(failures, f => f.Contains(expected, StringComparison.Ordinal));
+        Assert.DoesNotContain(failures, f => f.Contains("do-not-echo", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task jwt_mode_needs_an_audience_and_an_https_authority()
     {

@@ -77,6 +77,14 @@ internal static class HostSettings
         ["SnapshotService:Reconciliation"] = typeof(Reconciliation.ReconciliationOptions),
     };
 
+    private static readonly string[] SampleValues = ["1", "true", "Redis"];
+
+    private static Exception? Bind(string root, Type type, string key, string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new(key, value)]).Build();
+        return Record.Exception(() => configuration.GetSection(root).Get(type, o => o.ErrorOnUnknownConfiguration = true));
+    }
+
     public static void AssertAllKnown(IEnumerable<string> environmentNames, string where)
     {
         foreach (var name in environmentNames)
@@ -84,9 +92,10 @@ internal static class HostSettings
             var key = name.Replace("__", ":", StringComparison.Ordinal);
             var section = Sections.Keys.FirstOrDefault(s => key.StartsWith(s + ":", StringComparison.OrdinalIgnoreCase));
             var (root, type) = section is null ? ("SnapshotService", typeof(Host.Configuration.SnapshotServiceHostOptions)) : (section, Sections[section]);
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection([new(key, "1")]).Build();
-            var error = Record.Exception(() => configuration.GetSection(root).Get(type, o => o.ErrorOnUnknownConfiguration = true));
-            Assert.True(error is null, $"{where} sets {name}, but the host has no setting {key}: {error?.Message}");
+            // A sample value of each shape the options use, so a known bool or number setting is not
+            // mistaken for an unknown one only because the sample did not convert.
+            var errors = SampleValues.Select(value => Bind(root, type, key, value)).ToList();
+            Assert.True(errors.Any(e => e is null), $"{where} sets {name}, but the host has no setting {key}: {errors[0]?.Message}");
         }
     }
 }

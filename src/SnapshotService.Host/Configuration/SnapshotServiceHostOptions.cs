@@ -38,8 +38,24 @@ public sealed class EndpointSettings
 /// <summary>The export store.</summary>
 public sealed class ExportSettings
 {
+    /// <summary>FileSystem (default: a directory, <see cref="Root"/>) or AzureBlob (a blob container, <see cref="AzureBlob"/>).</summary>
+    public ExportStoreKind Kind { get; set; } = ExportStoreKind.FileSystem;
+
     /// <summary>Directory of the file-system export store; relative paths resolve against the working directory.</summary>
     public string Root { get; set; } = "./data";
+
+    /// <summary>The blob container when <see cref="Kind"/> is AzureBlob (<c>SnapshotService:Export:AzureBlob</c>).</summary>
+    public Storage.AzureBlob.AzureBlobStoreOptions AzureBlob { get; set; } = new();
+}
+
+/// <summary>Where the export layer is stored.</summary>
+public enum ExportStoreKind
+{
+    /// <summary>A local or mounted directory.</summary>
+    FileSystem = 0,
+
+    /// <summary>An Azure Blob Storage container (or Azurite).</summary>
+    AzureBlob = 1,
 }
 
 /// <summary>

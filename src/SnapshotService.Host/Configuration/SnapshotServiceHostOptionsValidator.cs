@@ -16,10 +16,7 @@ internal sealed class SnapshotServiceHostOptionsValidator : IValidateOptions<Sna
         {
             problems.Add($"SnapshotService:Http:Url and SnapshotService:Grpc:Url use the same port {http.Port}; HTTP/1.1 JSON and HTTP/2 gRPC need separate ports.");
         }
-        if (string.IsNullOrWhiteSpace(options.Export.Root))
-        {
-            problems.Add("SnapshotService:Export:Root is required (a directory for the export store, e.g. ./data).");
-        }
+        ExportStoreValidator.Check(problems, options.Export);
         CheckPort(problems, "SnapshotService:Orleans:SiloPort", options.Orleans.SiloPort);
         CheckPort(problems, "SnapshotService:Orleans:GatewayPort", options.Orleans.GatewayPort);
         if (options.Orleans.SiloPort == options.Orleans.GatewayPort)
