@@ -38,8 +38,14 @@ param cosmosAccountName string = ''
 param cosmosAccountResourceGroup string = ''
 
 @secure()
-@description('Optional: a MongoDB connection string, stored in Key Vault (secret mongo-connection-string).')
+@description('Optional: a MongoDB connection string, stored in Key Vault (secret mongo-connection-string) and given to source mongoSourceId.')
 param mongoConnectionString string = ''
+
+@description('The source id (SnapshotService:Sources:{id}) that receives mongoConnectionString.')
+param mongoSourceId string = 'mongo'
+
+@description('Plain (non-secret) source settings as environment variable names and values, e.g. { "SnapshotService__Sources__orders__Kind": "mongodb" }.')
+param sourceSettings object = {}
 
 var abbreviations = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -64,6 +70,8 @@ module resources 'resources.bicep' = {
     jwtAuthority: jwtAuthority
     jwtAudience: jwtAudience
     mongoConnectionString: mongoConnectionString
+    mongoSourceId: mongoSourceId
+    sourceSettings: sourceSettings
   }
 }
 

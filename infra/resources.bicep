@@ -11,6 +11,8 @@ param jwtAudience string
 
 @secure()
 param mongoConnectionString string
+param mongoSourceId string
+param sourceSettings object
 
 var abbreviations = loadJsonContent('abbreviations.json')
 
@@ -112,6 +114,9 @@ module host 'modules/container-app.bicep' = {
     redisSecretUri: redis.outputs.connectionStringSecretUri
     jwtAuthority: jwtAuthority
     jwtAudience: jwtAudience
+    mongoSecretUri: empty(mongoConnectionString) ? '' : keyVault.outputs.mongoSecretUri
+    mongoSourceId: mongoSourceId
+    sourceSettings: sourceSettings
   }
 }
 

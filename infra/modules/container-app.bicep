@@ -23,6 +23,16 @@ param exportContainer string
 param redisSecretUri string
 param jwtAuthority string
 param jwtAudience string
+@description('Key Vault URI of the MongoDB connection string, or empty.')
+param mongoSecretUri string
+param mongoSourceId string
+param sourceSettings object
+
+// Source definitions are the deployment's own: plain settings from the sourceSettings parameter,
+// and the MongoDB connection string only as a Key Vault reference.
+var sourceEnvironment = [for setting in items(sourceSettings): { name: setting.key, value: string(setting.value) }]
+var mongoSecrets = empty(mongoSecretUri) ? [] : [{ name: 'mongo-connection-string', keyVaultUrl: mongoSecretUri, identity: identityId }]
+var mongoEnvironment = empty(mongoSecretUri) ? [] : [{ name: 'SnapshotService__Sources__${mongoSourceId}__Mongo__ConnectionString', secretRef: 'mongo-connection-string' }]
 
 resource app 'Microsoft.App/containerApps@2024-03-01' = {
   name: name
@@ -51,9 +61,9 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
       registries: [
         { server: registryLoginServer, identity: identityId }
       ]
-      secrets: [
+      secrets: concat([
         { name: 'redis-connection-string', keyVaultUrl: redisSecretUri, identity: identityId }
-      ]
+      ], mongoSecrets)
     }
     template: {
       scale: {
@@ -65,7 +75,7 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
           name: 'host'
           image: image
           resources: { cpu: json('1.0'), memory: '2Gi' }
-          env: [
+          env: concat([
             { name: 'AZURE_CLIENT_ID', value: identityClientId }
             { name: 'SnapshotService__Cluster__Mode', value: 'Redis' }
             { name: 'SnapshotService__Cluster__ClusterId', value: name }
@@ -77,7 +87,7 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
             { name: 'SnapshotService__Auth__Mode', value: 'Jwt' }
             { name: 'SnapshotService__Auth__Jwt__Authority', value: jwtAuthority }
             { name: 'SnapshotService__Auth__Jwt__Audience', value: jwtAudience }
-          ]
+          ], sourceEnvironment, mongoEnvironment)
           probes: [
             {
               type: 'Liveness'

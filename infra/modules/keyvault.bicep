@@ -44,3 +44,5 @@ resource mongoSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty
 }
 
 output name string = vault.name
+// Where the MongoDB secret lives (it exists only when a connection string was given; resources.bicep decides).
+output mongoSecretUri string = '${vault.properties.vaultUri}secrets/mongo-connection-string'

@@ -59,6 +59,18 @@ public sealed partial class DeploymentConsistencyTests
         Assert.Contains(variables, v => v.Name == "SnapshotService__Cluster__Redis__ConnectionString" && v.Kind == "secretRef");
     }
 
+    [Fact]
+    public void a_mongo_connection_string_reaches_the_app_only_through_key_vault()
+    {
+        var app = File.ReadAllText(Bicep.Infra("modules/container-app.bicep"));
+        var resources = File.ReadAllText(Bicep.Infra("resources.bicep"));
+
+        Assert.Matches(@"name: 'SnapshotService__Sources__\$\{mongoSourceId\}__Mongo__ConnectionString', secretRef: 'mongo-connection-string'", app);
+        Assert.Matches(@"name: 'mongo-connection-string', keyVaultUrl: mongoSecretUri", app);
+        Assert.DoesNotContain("mongoConnectionString", app, StringComparison.Ordinal);
+        Assert.Contains("mongoSecretUri: empty(mongoConnectionString) ? '' : keyVault.outputs.mongoSecretUri", resources, StringComparison.Ordinal);
+    }
+
     private static bool IsSecretName(string name) =>
         name.EndsWith("ConnectionString", StringComparison.Ordinal) || name.Contains("Password", StringComparison.Ordinal) || name.EndsWith("__Key", StringComparison.Ordinal) || name.Contains("SigningKey", StringComparison.Ordinal);
 
