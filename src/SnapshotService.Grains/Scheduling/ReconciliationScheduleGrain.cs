@@ -264,9 +264,12 @@ internal sealed partial class ReconciliationScheduleGrain(
     private async Task RecordAsync(string scheduleId, DateTimeOffset firedAt, string? reportId, string outcome)
     {
         LogOutcome(SourceId, scheduleId, outcome, reportId ?? "-");
-        // The status fields describe the latest firing: a slow run that returns after a newer
-        // firing (e.g. one that was skipped because of it) does not overwrite that firing's outcome.
-        if (!_entries.TryGetValue(scheduleId, out var entry) || entry.Schedule.LastFiredAt != firedAt)
+        // The status fields describe the latest firing that did something: a slow run that returns
+        // after a newer firing started its own run does not overwrite that one, but it does replace
+        // "skipped: … already running (report_id of this run)" — otherwise a run longer than the
+        // interval would never show its result, only the skips it caused.
+        if (!_entries.TryGetValue(scheduleId, out var entry)
+            || (entry.Schedule.LastFiredAt != firedAt && entry.Schedule.LastOutcome != ScheduleOutcomes.Skipped(reportId ?? "")))
         {
             return;
         }
