@@ -15,7 +15,13 @@ public sealed class ReconciliationGrainTests(ClusterFixture fixture)
         var grain = fixture.Cluster.GrainFactory.GetGrain<IReconciliationGrain>(SourceId);
 
         var first = grain.RunAsync(new ReconcileCommand(ReconcileMode.Full, DryRun: true));
-        await Task.Delay(500); // the first run is now scanning (each range scan pauses 2 s)
+        // Wait until the first run is registered (not a fixed delay: on a busy machine it may not
+        // have started yet, and the second call would then queue behind it instead of being refused).
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await grain.GetProgressAsync() is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
         var error = await Assert.ThrowsAsync<SnapshotServiceException>(() => grain.RunAsync(new ReconcileCommand(ReconcileMode.Full, DryRun: true)));
 
         Assert.Equal(ErrorKind.FailedPrecondition, error.Kind);
