@@ -434,9 +434,9 @@ public sealed class CapturePipeline : IAsyncDisposable
         }
     }
 
-    // Periodic saves run beside the committer, one at a time: a save is a durable write, and
-    // waiting for it on the commit path halved capture throughput in the capture benchmark. A
-    // save still in flight just postpones the next one; the final save (force) waits for it.
+    // Periodic saves run beside the committer, one at a time: a save is a durable write (an fsync
+    // on disk, a round trip on blob storage) that commits need not wait for. A save still in
+    // flight just postpones the next one; the final save (force) waits for it.
     private async Task SaveSchemaAsync(bool force, CancellationToken abort)
     {
         if (force)
