@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
-using System.Text;
 
 namespace SnapshotService.Testing.Azurite;
 
@@ -15,11 +13,10 @@ public sealed class AzuriteServer : IAsyncDisposable
     private const string DevAccount = "devstoreaccount1";
     private const string DevKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private readonly Process _process;
+    private readonly ServerProcess _process;
     private readonly TempDirectory _data;
-    private readonly StringBuilder _output = new();
 
-    private AzuriteServer(Process process, TempDirectory data, int port)
+    private AzuriteServer(ServerProcess process, TempDirectory data, int port)
     {
         _process = process;
         _data = data;
@@ -32,16 +29,7 @@ public sealed class AzuriteServer : IAsyncDisposable
     public string ConnectionString =>
         string.Create(CultureInfo.InvariantCulture, $"DefaultEndpointsProtocol=http;AccountName={DevAccount};AccountKey={DevKey};BlobEndpoint=http://127.0.0.1:{Port}/{DevAccount};");
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _process.Output;
 
     public static async Task<AzuriteServer> StartAsync()
     {
@@ -52,74 +40,19 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
         var data = new TempDirectory("azurite");
         var port = FreePort.Next();
-        var info = new ProcessStartInfo("node")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = data.Path,
-        };
+        var info = new ProcessStartInfo("node") { WorkingDirectory = data.Path };
         foreach (var argument in new[] { main, "--blobHost", "127.0.0.1", "--blobPort", port.ToString(CultureInfo.InvariantCulture), "--location", data.Path, "--skipApiVersionCheck", "--loose", "--disableTelemetry", "--silent" })
         {
             info.ArgumentList.Add(argument);
         }
-        var process = Process.Start(info) ?? throw new InvalidOperationException("node did not start Azurite.");
-        var server = new AzuriteServer(process, data, port);
-        process.OutputDataReceived += (_, e) => server.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await server.WaitUntilListeningAsync(TimeSpan.FromSeconds(30));
+        var server = new AzuriteServer(ServerProcess.Start(info, "Azurite"), data, port);
+        await server._process.WaitUntilAsync(() => ServerProcess.AcceptsConnectionsAsync(port), TimeSpan.FromSeconds(30), $"listen on 127.0.0.1:{port}");
         return server;
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
+        await _process.DisposeAsync();
         _data.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
-
-    private async Task WaitUntilListeningAsync(TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode}:\n{Output}");
-            }
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                // Not listening yet.
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Azurite did not listen on 127.0.0.1:{Port} within {timeout}:\n{Output}");
-            }
-            await Task.Delay(100);
-        }
     }
 }

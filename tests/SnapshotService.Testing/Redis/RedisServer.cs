@@ -12,10 +12,9 @@ namespace SnapshotService.Testing.Redis;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly ServerProcess _process;
 
-    private RedisServer(Process process, int port)
+    private RedisServer(ServerProcess process, int port)
     {
         _process = process;
         Port = port;
@@ -35,13 +34,7 @@ public sealed class RedisServer : IAsyncDisposable
         var executable = FindExecutable()
             ?? throw new InvalidOperationException("redis-server is not installed; ./test.sh installs it (scripts/install-test-prerequisites.sh).");
         var listenPort = port ?? FreePort.Next();
-        var info = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = dataDirectory ?? Path.GetTempPath(),
-        };
+        var info = new ProcessStartInfo(executable) { WorkingDirectory = dataDirectory ?? Path.GetTempPath() };
         // Loopback only, no background snapshots; an fsynced append-only file only when asked.
         string[] persistence = dataDirectory is null
             ? ["--appendonly", "no"]
@@ -50,81 +43,23 @@ public sealed class RedisServer : IAsyncDisposable
         {
             info.ArgumentList.Add(argument);
         }
-        var process = Process.Start(info) ?? throw new InvalidOperationException("redis-server did not start.");
-        var server = new RedisServer(process, listenPort);
-        process.OutputDataReceived += (_, e) => server.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await server.WaitUntilReadyAsync(timeout ?? TimeSpan.FromSeconds(20));
+        var server = new RedisServer(ServerProcess.Start(info, "redis-server"), listenPort);
+        await server._process.WaitUntilAsync(server.AnswersPingAsync, timeout ?? TimeSpan.FromSeconds(20), $"answer PING on port {listenPort}");
         return server;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
-    /// <summary>Answers PING with +PONG once the server accepts commands.</summary>
-    private async Task WaitUntilReadyAsync(TimeSpan timeout)
+    /// <summary>True once the server answers PING with +PONG (it accepts commands).</summary>
+    private async Task<bool> AnswersPingAsync()
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"redis-server exited with code {_process.ExitCode}:\n{Output}");
-            }
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", Port);
-                var stream = client.GetStream();
-                await stream.WriteAsync("PING\r\n"u8.ToArray());
-                var buffer = new byte[16];
-                var read = await stream.ReadAsync(buffer);
-                if (Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal))
-                {
-                    return;
-                }
-            }
-            catch (SocketException)
-            {
-                // Not listening yet.
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"redis-server did not answer PING on port {Port} within {timeout}:\n{Output}");
-            }
-            await Task.Delay(50);
-        }
-    }
-
-    private string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
-        }
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync("PING\r\n"u8.ToArray());
+        var buffer = new byte[16];
+        var read = await stream.ReadAsync(buffer);
+        return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
     }
 
     private static string? FindExecutable() =>
