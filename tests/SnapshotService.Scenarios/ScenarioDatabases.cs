@@ -150,22 +150,14 @@ internal sealed class CosmosScenarioDatabase : ScenarioDatabase
         return new CosmosScenarioDatabase(server, client, container);
     }
 
-    public override Dictionary<string, string> SourceSettings(string sourceId, int port) => new()
+    public override Dictionary<string, string> SourceSettings(string sourceId, int port)
     {
-        [$"SnapshotService:Sources:{sourceId}:Kind"] = "cosmosdb",
-        [$"SnapshotService:Sources:{sourceId}:Cosmos:Endpoint"] = $"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/",
-        [$"SnapshotService:Sources:{sourceId}:Cosmos:Database"] = DatabaseName,
-        [$"SnapshotService:Sources:{sourceId}:Cosmos:Container"] = CollectionName,
-        [$"SnapshotService:Sources:{sourceId}:Cosmos:AuthMode"] = "Key",
-        [$"SnapshotService:Sources:{sourceId}:Cosmos:Key"] = _server.Key,
-        [$"SnapshotService:Sources:{sourceId}:Cosmos:Mode"] = "AllVersionsAndDeletes",
-        [$"SnapshotService:Sources:{sourceId}:Cosmos:ConnectionMode"] = "Gateway",
-        [$"SnapshotService:Sources:{sourceId}:Cosmos:LimitToEndpoint"] = "true",
-        [$"SnapshotService:Sources:{sourceId}:Cosmos:ServerCertificateThumbprint"] = _server.CertificateThumbprint,
-        [$"SnapshotService:Sources:{sourceId}:Cosmos:PollDelay"] = "00:00:00.100",
-        // A partition must not outlast the reader's own retries by much: keep them short and let capture restart.
-        [$"SnapshotService:Sources:{sourceId}:Cosmos:RequestTimeout"] = "00:00:05",
-    };
+        var settings = _server.SourceSettings(sourceId, DatabaseName, CollectionName, port);
+        settings[$"SnapshotService:Sources:{sourceId}:Cosmos:Mode"] = "AllVersionsAndDeletes";
+        // Requests on a cut connection fail at once (RST); a short timeout bounds any that would hang instead.
+        settings[$"SnapshotService:Sources:{sourceId}:Cosmos:RequestTimeout"] = "00:00:05";
+        return settings;
+    }
 
     public override async Task UpsertAsync(WriterDocument document)
     {
