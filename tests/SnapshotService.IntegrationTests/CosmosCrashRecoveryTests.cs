@@ -102,20 +102,12 @@ public sealed class CosmosCrashRecoveryTests(ITestOutputHelper output)
         ServerCertificateThumbprint = server.CertificateThumbprint,
     };
 
-    private static Dictionary<string, string> HostSettings(string storeRoot, CosmosGatewayServer server) => new()
+    private static Dictionary<string, string> HostSettings(string storeRoot, CosmosGatewayServer server)
     {
-        ["SnapshotService:Export:Root"] = storeRoot,
-        [$"SnapshotService:Sources:{SourceId}:Kind"] = "cosmosdb",
-        [$"SnapshotService:Sources:{SourceId}:Cosmos:Endpoint"] = server.Endpoint.ToString(),
-        [$"SnapshotService:Sources:{SourceId}:Cosmos:Database"] = Database,
-        [$"SnapshotService:Sources:{SourceId}:Cosmos:Container"] = ContainerName,
-        [$"SnapshotService:Sources:{SourceId}:Cosmos:AuthMode"] = "Key",
-        [$"SnapshotService:Sources:{SourceId}:Cosmos:Key"] = server.Key,
-        [$"SnapshotService:Sources:{SourceId}:Cosmos:ConnectionMode"] = "Gateway",
-        [$"SnapshotService:Sources:{SourceId}:Cosmos:LimitToEndpoint"] = "true",
-        [$"SnapshotService:Sources:{SourceId}:Cosmos:ServerCertificateThumbprint"] = server.CertificateThumbprint,
-        [$"SnapshotService:Sources:{SourceId}:Cosmos:PollDelay"] = "00:00:00.100",
-        ["SnapshotService:Capture:MaxCommitDelay"] = "00:00:00.050",
-        ["Logging:LogLevel:Default"] = "Warning",
-    };
+        var settings = server.SourceSettings(SourceId, Database, ContainerName);
+        settings["SnapshotService:Export:Root"] = storeRoot;
+        settings["SnapshotService:Capture:MaxCommitDelay"] = "00:00:00.050";
+        settings["Logging:LogLevel:Default"] = "Warning";
+        return settings;
+    }
 }

@@ -1,10 +1,14 @@
 using SnapshotService.Testing;
+using Xunit.Abstractions;
 
 namespace SnapshotService.Scenarios;
 
 /// <summary>Collects the results of a test run in TestResults/scenario-results.md (one table, rows in run order).</summary>
 public static class ScenarioResultsFile
 {
+    /// <summary>The one xUnit collection of every scenario class: they run one after another, never at the same time.</summary>
+    public const string Collection = "scenarios";
+
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static readonly List<ScenarioResult> Results = [];
 
@@ -23,5 +27,13 @@ public static class ScenarioResultsFile
         {
             Gate.Release();
         }
+    }
+
+    /// <summary>Prints the result's row, adds it to the file, and fails the test if anything was lost.</summary>
+    public static async Task ReportAsync(ITestOutputHelper output, ScenarioResult result)
+    {
+        output.WriteLine(ScenarioResult.Table([result]));
+        await AppendAsync(result);
+        Assert.True(result.Lost == 0, $"{result.Lost} documents were lost or wrong: {result.Note}");
     }
 }

@@ -26,7 +26,7 @@ public sealed class ScenarioRun : IAsyncDisposable
     private readonly List<HostProcess> _hosts = [];
     private readonly TempDirectory _directory = new("scenario");
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly List<(double At, double LagSeconds)> _samples = [];
+    private readonly LagTrace _lag = new();
     private RedisServer? _redis;
     private double? _firstCommitAt;
 
@@ -75,9 +75,7 @@ public sealed class ScenarioRun : IAsyncDisposable
         settings[$"SnapshotService:Sources:{SourceId}:Simulated:Spike:Factor"] = simulated.Spike.Factor.ToString(CultureInfo.InvariantCulture);
         settings[$"SnapshotService:Sources:{SourceId}:Simulated:Faults:DisconnectAfterChanges"] = simulated.Faults.DisconnectAfterChanges.ToString(CultureInfo.InvariantCulture);
         settings[$"SnapshotService:Sources:{SourceId}:Simulated:Faults:DisconnectSeconds"] = simulated.Faults.DisconnectSeconds.ToString(CultureInfo.InvariantCulture);
-        // Restart a failed capture quickly: the figures are about the service's recovery, not its backoff defaults (5 s → 5 min).
-        settings["SnapshotService:Capture:FailedRestartMinDelay"] = "00:00:01";
-        settings["SnapshotService:Capture:FailedRestartMaxDelay"] = "00:00:02";
+        WithQuickRestarts(settings);
         foreach (var (key, value) in extraSettings ?? new Dictionary<string, string>())
         {
             settings[key] = value;
@@ -99,6 +97,17 @@ public sealed class ScenarioRun : IAsyncDisposable
         return run;
     }
 
+    /// <summary>
+    /// Restart a failed capture quickly: the figures are about the service's recovery, not its
+    /// backoff defaults (5 s → 5 min). Every scenario run's hosts get these.
+    /// </summary>
+    public static Dictionary<string, string> WithQuickRestarts(Dictionary<string, string> settings)
+    {
+        settings["SnapshotService:Capture:FailedRestartMinDelay"] = "00:00:01";
+        settings["SnapshotService:Capture:FailedRestartMaxDelay"] = "00:00:02";
+        return settings;
+    }
+
     /// <summary>Seconds since the source's first change (estimated from the first commit seen).</summary>
     public double SourceSeconds => _clock.Elapsed.TotalSeconds - (_firstCommitAt ?? _clock.Elapsed.TotalSeconds);
 
@@ -115,14 +124,8 @@ public sealed class ScenarioRun : IAsyncDisposable
     /// <summary>The result: max lag, recovery after <paramref name="faultEndedAtSourceSecond"/>, and the export compared with the truth.</summary>
     public async Task<ScenarioResult> ResultAsync(string scenario, double? faultEndedAtSourceSecond, string note)
     {
-        var offset = _firstCommitAt ?? 0;
-        var maxLag = _samples.Count == 0 ? 0 : _samples.Max(s => s.LagSeconds);
-        double? recovery = null;
-        if (faultEndedAtSourceSecond is { } end && maxLag > 1)
-        {
-            var back = _samples.FirstOrDefault(s => s.At - offset >= end && s.LagSeconds <= 1);
-            recovery = back == default ? null : Math.Max(0, back.At - offset - end);
-        }
+        var maxLag = _lag.MaxLagSeconds;
+        var recovery = _lag.RecoverySeconds(faultEndedAtSourceSecond, _firstCommitAt ?? 0);
         var (lost, deadLetters, examples) = await ExportTruth.CompareAsync(new FileSystemObjectStore(DataPath), SourceId, Simulated, Simulated.MaxChanges);
         var detail = examples.Count == 0 ? note : $"{note}; first problems: {string.Join("; ", examples)}";
         return new ScenarioResult(scenario, Size.Name, Simulated.MaxChanges, maxLag, recovery, lost, deadLetters, detail);
@@ -204,7 +207,7 @@ public sealed class ScenarioRun : IAsyncDisposable
                 if (_firstCommitAt is { } start)
                 {
                     var made = Math.Min(Simulated.MaxChanges, SimulatedRate.Of(Simulated).ChangesAfter(now - start));
-                    _samples.Add((now, Math.Max(0, made - _lastCommitted) / Simulated.ChangesPerSecond));
+                    _lag.Add(now, (made - _lastCommitted) / Simulated.ChangesPerSecond);
                 }
                 return;
             }

@@ -161,6 +161,25 @@ public sealed class CosmosGatewayServer : IAsyncDisposable
     /// <summary>The SHA-1 thumbprint (hex) of this server's certificate, for configuration that pins it (e.g. a Cosmos source's ServerCertificateThumbprint).</summary>
     public string CertificateThumbprint => _certificate.GetCertHashString();
 
+    /// <summary>
+    /// Host settings of a <c>cosmosdb</c> source <paramref name="sourceId"/> on this server (key auth,
+    /// gateway mode, this certificate pinned, 100 ms poll delay), reached at
+    /// https://127.0.0.1:<paramref name="port"/>/ — this server's port unless a proxy sits in front.
+    /// </summary>
+    public Dictionary<string, string> SourceSettings(string sourceId, string database, string container, int? port = null) => new()
+    {
+        [$"SnapshotService:Sources:{sourceId}:Kind"] = "cosmosdb",
+        [$"SnapshotService:Sources:{sourceId}:Cosmos:Endpoint"] = port is { } p ? $"https://127.0.0.1:{p.ToString(CultureInfo.InvariantCulture)}/" : Endpoint.ToString(),
+        [$"SnapshotService:Sources:{sourceId}:Cosmos:Database"] = database,
+        [$"SnapshotService:Sources:{sourceId}:Cosmos:Container"] = container,
+        [$"SnapshotService:Sources:{sourceId}:Cosmos:AuthMode"] = "Key",
+        [$"SnapshotService:Sources:{sourceId}:Cosmos:Key"] = Key,
+        [$"SnapshotService:Sources:{sourceId}:Cosmos:ConnectionMode"] = "Gateway",
+        [$"SnapshotService:Sources:{sourceId}:Cosmos:LimitToEndpoint"] = "true",
+        [$"SnapshotService:Sources:{sourceId}:Cosmos:ServerCertificateThumbprint"] = CertificateThumbprint,
+        [$"SnapshotService:Sources:{sourceId}:Cosmos:PollDelay"] = "00:00:00.100",
+    };
+
     /// <summary>A certificate callback with the shape CosmosClientOptions.ServerCertificateCustomValidationCallback takes.</summary>
     public bool ValidateServerCertificate(X509Certificate2 certificate, X509Chain? chain, SslPolicyErrors errors) =>
         IsServerCertificate(certificate);
