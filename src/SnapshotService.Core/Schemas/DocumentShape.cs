@@ -71,33 +71,24 @@ internal static class DocumentShape
 
     private static void HashValue(ref Utf8JsonReader reader, ref ulong hash, int depth, int maxDepth)
     {
-        switch (reader.TokenType)
+        var isObject = reader.TokenType == JsonTokenType.StartObject;
+        if (!isObject && reader.TokenType != JsonTokenType.StartArray)
         {
-            case JsonTokenType.StartObject:
-                hash = Mix(hash, (byte)'{');
-                if (depth < maxDepth)
-                {
-                    HashObject(ref reader, ref hash, depth + 1, maxDepth);
-                }
-                else
-                {
-                    reader.Skip();
-                }
-                break;
-            case JsonTokenType.StartArray:
-                hash = Mix(hash, (byte)'[');
-                if (depth < maxDepth)
-                {
-                    HashArray(ref reader, ref hash, depth + 1, maxDepth);
-                }
-                else
-                {
-                    reader.Skip();
-                }
-                break;
-            default:
-                hash = Mix(hash, ScalarTag(ref reader));
-                break;
+            hash = Mix(hash, ScalarTag(ref reader));
+            return;
+        }
+        hash = Mix(hash, isObject ? (byte)'{' : (byte)'[');
+        if (depth >= maxDepth)
+        {
+            reader.Skip();
+        }
+        else if (isObject)
+        {
+            HashObject(ref reader, ref hash, depth + 1, maxDepth);
+        }
+        else
+        {
+            HashArray(ref reader, ref hash, depth + 1, maxDepth);
         }
     }
 
