@@ -131,8 +131,10 @@ public sealed class CosmosCaptureTests
 
         var (changes, _, _) = await CosmosSourceContext.ReadUntilAsync(source, position, c => c.Any(x => x.Key == CosmosSourceContext.KeyOf("c")));
 
+        // "a" itself may or may not show up as an upsert: the readers keep polling, and one may
+        // read between its upsert and its delete (Cosmos DB does the same). What must hold: no
+        // delete is ever delivered in this mode, and a scan no longer has "a".
         Assert.DoesNotContain(changes, c => c.Operation == ChangeOperation.Delete);
-        Assert.DoesNotContain(changes, c => c.Key == CosmosSourceContext.KeyOf("a"));
         Assert.DoesNotContain(await ScanKeysAsync(source), k => k == CosmosSourceContext.KeyOf("a"));
     }
 
