@@ -71,7 +71,15 @@ internal sealed class MongoScenarioDatabase(MongoWireServer server) : ScenarioDa
 
     public override int Port => server.Port;
 
-    public static async Task<ScenarioDatabase> StartAsync() => new MongoScenarioDatabase(await MongoWireServer.StartAsync());
+    // The collection exists before capture starts, as in production: a source whose collection is
+    // missing fails on purpose ("does not exist … Create it"), and racing the writer's first
+    // insert against that check stalled the first seconds of some runs by a capture restart.
+    public static async Task<ScenarioDatabase> StartAsync()
+    {
+        var server = await MongoWireServer.StartAsync();
+        await new MongoClient(server.ConnectionString).GetDatabase(DatabaseName).CreateCollectionAsync(CollectionName);
+        return new MongoScenarioDatabase(server);
+    }
 
     // directConnection: the server advertises its own port as the replica set member; the host
     // must keep talking to the proxy's port, so it connects to that one server directly.
