@@ -119,6 +119,9 @@ public sealed class SnapshotsApiTests(HostFixture host)
         var created = await host.Http.PostJsonAsync($"/v1/sources/{Id}/snapshots", JsonSerializer.Serialize(new { atTime = time }));
 
         created.AssertOk();
-        Assert.True(ulong.Parse(created.Body.GetProperty("sequence").GetString()!, CultureInfo.InvariantCulture) <= latest.Sequence);
+        // The anchor is the newest commit whose source time is not after at_time: later commits
+        // with the very same source time qualify too, so compare times, not sequence numbers.
+        var anchoredAt = DateTimeOffset.Parse(created.Body.GetProperty("sourceTime").GetString()!, CultureInfo.InvariantCulture);
+        Assert.True(anchoredAt <= latest.SourceTime.ToDateTimeOffset(), $"anchored at {anchoredAt:O}, after at_time {time}");
     }
 }
