@@ -6,9 +6,10 @@ namespace SnapshotService.Grains;
 /// When a stopped capture starts again by itself. After an error (store or source outage): after
 /// <see cref="CaptureOptions.FailedRestartMinDelay"/>, doubling per consecutive failure up to
 /// <see cref="CaptureOptions.FailedRestartMaxDelay"/>, with ±20% jitter so many sources do not retry
-/// in step. After a fence: only once the log head has stayed unchanged for
-/// <see cref="CaptureOptions.FencedTakeoverAfter"/> (the winning writer is gone); while the winner
-/// keeps committing, never. The source grain asks on every heartbeat.
+/// in step. After a fence: at once when the source grain proves the winning writer gone
+/// (<see cref="FencingWinnerCheck"/>); otherwise only once the log head has stayed unchanged for
+/// <see cref="CaptureOptions.FencedTakeoverAfter"/>; while the winner keeps committing, never.
+/// The source grain asks on every heartbeat (errors) and every fence-watch tick (fences).
 /// </summary>
 internal sealed class CaptureRecovery(Func<CaptureOptions> options, Func<double> jitter)
 {

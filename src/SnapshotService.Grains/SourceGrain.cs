@@ -26,15 +26,22 @@ public sealed partial class SourceGrain(
     IOptions<LiveStateMaintenanceOptions> liveStateOptions,
     IOptions<RetentionOptions> retentionOptions,
     TimeProvider time,
+    IClusterMembershipService membership,
     ILogger<SourceGrain> logger) : Grain, ISourceGrain
 {
     private static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromSeconds(5);
+
+    // How often a fenced activation looks whether the writer that fenced it is gone: the gap
+    // between that writer leaving and capture resuming here.
+    private static readonly TimeSpan FenceWatchPeriod = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan HealthProbePeriod = TimeSpan.FromSeconds(10);
 
     // Orphan segments (written, never committed: a crash or a fenced writer) are collected once
     // they are old enough that no live writer can still be about to commit them.
     private static readonly TimeSpan GarbageMinAge = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan GarbagePeriod = TimeSpan.FromHours(1);
+    private static readonly TimeSpan RetiredWriterMinAge = TimeSpan.FromHours(1);
+    private static readonly TimeSpan UnretiredWriterMinAge = TimeSpan.FromDays(7);
 
     private readonly SnapshotAnchorStore _anchors = new(store);
     private readonly PauseFlag _pauseFlag = new(store);
@@ -42,6 +49,10 @@ public sealed partial class SourceGrain(
     private string _kind = "";
     private string _description = "";
     private string _silo = "";
+    private string _siloAddress = "";
+    private WriterRegistry? _writers;
+    private FencingWinnerCheck? _winnerCheck;
+    private bool _writerRetired;
     private ExportLog? _log;
     private ExportLogReader? _reader;
     private IChangeSource? _source;
@@ -66,7 +77,9 @@ public sealed partial class SourceGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _sourceId = this.GetPrimaryKeyString();
-        _silo = ServiceProvider.GetRequiredService<ILocalSiloDetails>().SiloAddress.Endpoint.ToString();
+        var silo = ServiceProvider.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+        _silo = silo.Endpoint.ToString();
+        _siloAddress = silo.ToParsableString();
         _gauges = SourceGauges.Track(_sourceId);
         _kind = sources.KindOf(_sourceId) ?? "";
         // The timer keeps the activation alive (capture must not stop when nobody calls) and
@@ -77,6 +90,9 @@ public sealed partial class SourceGrain(
             Fail($"source '{_sourceId}' is not configured");
             return;
         }
+        _writers = new WriterRegistry(store, _sourceId);
+        _winnerCheck = new FencingWinnerCheck(store, _sourceId, address => membership.CurrentSnapshot.GetSiloStatus(address));
+        this.RegisterGrainTimer(WatchFenceAsync, new GrainTimerCreationOptions(FenceWatchPeriod, FenceWatchPeriod));
         _reconcileAfterLoss = new ReconcileAfterHistoryLoss(store, _sourceId);
         _reconcilePending = await _reconcileAfterLoss.IsPendingAsync(cancellationToken);
         if (await _pauseFlag.IsPausedAsync(_sourceId, cancellationToken))
@@ -91,15 +107,33 @@ public sealed partial class SourceGrain(
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        LogDeactivating(_sourceId, reason.Description);
         // Maintenance is crash-safe (put-if-absent, manifest last), so it may simply be abandoned.
         await _maintenanceStop.CancelAsync();
-        await StopCaptureAsync(cancellationToken);
+        var why = $"deactivated ({reason.ReasonCode}: {reason.Description})";
+        if (AnotherActivationOwnsTheSource(reason.ReasonCode))
+        {
+            // A commit now would fence the activation that survives (it started from the committed
+            // head); dropping the batch loses nothing, because the survivor re-reads it from there.
+            LogDeactivatingAfterLostRace(_sourceId, reason.Description);
+            await StopCaptureAsync(cancellationToken, why, abandon: true);
+        }
+        else
+        {
+            LogDeactivating(_sourceId, reason.Description);
+            await StopCaptureAsync(cancellationToken, why);
+        }
         if (_gauges is not null)
         {
             SourceGauges.Untrack(_gauges);
         }
     }
+
+    /// <summary>
+    /// Deactivations after which another activation of this grain is (or is about to be) running:
+    /// this one lost the directory registration, or its directory partition was lost.
+    /// </summary>
+    internal static bool AnotherActivationOwnsTheSource(DeactivationReasonCode code) =>
+        code is DeactivationReasonCode.DuplicateActivation or DeactivationReasonCode.DirectoryFailure;
 
     /// <inheritdoc />
     public Task<SourceStatus> EnsureStartedAsync() => GetStatusAsync();
@@ -142,7 +176,7 @@ public sealed partial class SourceGrain(
     {
         RequireConfigured();
         await _pauseFlag.SetAsync(_sourceId, paused: true, CancellationToken.None);
-        await StopCaptureAsync(CancellationToken.None);
+        await StopCaptureAsync(CancellationToken.None, "paused");
         _state = SourceState.Paused;
         _failureReason = null;
         LogPaused(_sourceId, _log?.Head.LastSeq ?? 0);
@@ -157,7 +191,7 @@ public sealed partial class SourceGrain(
         ObservePipeline();
         if (_state != SourceState.Running)
         {
-            await StopCaptureAsync(CancellationToken.None);
+            await StopCaptureAsync(CancellationToken.None, "resumed: a new writer starts");
             await StartCaptureAsync(CancellationToken.None);
         }
         return await GetStatusAsync();
@@ -226,10 +260,18 @@ public sealed partial class SourceGrain(
                 break;
             case SourceState.Paused:
                 // No capture loop owns the log while paused: this turn is its only writer.
-                var log = await ExportLog.OpenAsync(store, _sourceId, new ExportLogOptions(), CancellationToken.None);
+                var log = await OpenLogAsync(CancellationToken.None);
                 var guard = await RepairGuard.LoadAsync(store, _sourceId, CancellationToken.None);
-                outcome = await new RepairCommitter(log, guard, await NewGateAsync(CancellationToken.None)).CommitAsync(command, CancellationToken.None);
+                try
+                {
+                    outcome = await new RepairCommitter(log, guard, await NewGateAsync(CancellationToken.None)).CommitAsync(command, CancellationToken.None);
+                }
+                finally
+                {
+                    await RetireWriterAsync(log.WriterId, "paused: repair written");
+                }
                 _log = log;
+                _writerRetired = true;
                 break;
             default:
                 throw SnapshotServiceException.FailedPrecondition(
@@ -282,7 +324,8 @@ public sealed partial class SourceGrain(
         {
             _source = sources.Create(_sourceId);
             _description = _source.Describe().Description;
-            _log = await ExportLog.OpenAsync(store, _sourceId, new ExportLogOptions(), cancellationToken);
+            _log = await OpenLogAsync(cancellationToken);
+            _writerRetired = false;
             var guard = await RepairGuard.LoadAsync(store, _sourceId, cancellationToken);
             _pipeline = new CapturePipeline(_source, _log, captureOptions.Value, time, guard);
             _pipeline.Gate.Contract = await LoadContractAsync(cancellationToken);
@@ -306,7 +349,19 @@ public sealed partial class SourceGrain(
         }
     }
 
-    private async Task StopCaptureAsync(CancellationToken cancellationToken)
+    /// <summary>Opens the log with a new writer and records that writer (where it runs) before its first commit.</summary>
+    private async Task<ExportLog> OpenLogAsync(CancellationToken cancellationToken)
+    {
+        var log = await ExportLog.OpenAsync(store, _sourceId, new ExportLogOptions(), cancellationToken);
+        await _writers!.RegisterAsync(log.WriterId, _siloAddress, time.GetUtcNow(), cancellationToken);
+        return log;
+    }
+
+    /// <summary>
+    /// Stops capture: commits what was read (or, with <paramref name="abandon"/>, drops it), then
+    /// records the writer as retired — it never commits again — so a writer it fenced may take over.
+    /// </summary>
+    private async Task StopCaptureAsync(CancellationToken cancellationToken, string why, bool abandon = false)
     {
         if (_gauges is not null)
         {
@@ -316,8 +371,15 @@ public sealed partial class SourceGrain(
         {
             try
             {
-                await pipeline.StopAsync(cancellationToken);
-                await pipeline.Completion;
+                if (abandon)
+                {
+                    await pipeline.AbandonAsync();
+                }
+                else
+                {
+                    await pipeline.StopAsync(cancellationToken);
+                    await pipeline.Completion;
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -333,6 +395,27 @@ public sealed partial class SourceGrain(
         {
             await source.DisposeAsync();
             _source = null;
+        }
+        if (_log is { } log && !_writerRetired)
+        {
+            _writerRetired = true;
+            await RetireWriterAsync(log.WriterId, why);
+        }
+    }
+
+    /// <summary>
+    /// Best effort: without the record a writer this one fenced only waits longer (for silence),
+    /// so a store outage here must not fail the stop.
+    /// </summary>
+    private async Task RetireWriterAsync(string writerId, string why)
+    {
+        try
+        {
+            await _writers!.RetireAsync(writerId, why, time.GetUtcNow(), CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRetireFailed(_sourceId, writerId, ex);
         }
     }
 
@@ -429,7 +512,7 @@ public sealed partial class SourceGrain(
         var message = $"restart {_recovery.ConsecutiveRestarts} after: {_failureReason}";
         _events.Add("capture_restarted", message);
         LogRestarting(_sourceId, message);
-        await StopCaptureAsync(CancellationToken.None);
+        await StopCaptureAsync(CancellationToken.None, message);
         await StartCaptureAsync(CancellationToken.None);
     }
 
@@ -446,7 +529,6 @@ public sealed partial class SourceGrain(
         ObservePipeline();
         CheckLagBudget();
         RecordQualityEvents();
-        await TakeOverFromASilentWinnerIfDueAsync();
         await RestartAfterFailureIfDueAsync();
         await HandleNoticesAsync();
         StartReconcileAfterHistoryLossIfDue();
@@ -455,25 +537,53 @@ public sealed partial class SourceGrain(
     }
 
     /// <summary>
-    /// A fenced writer stays stopped while the winner keeps committing; once the log head has not
-    /// moved for <see cref="CaptureOptions.FencedTakeoverAfter"/>, the winner is gone and this
-    /// activation resumes capture from the head the winner left.
+    /// A fenced writer stays stopped while the writer that fenced it may still commit. It takes
+    /// over at once when that writer is provably gone (<see cref="FencingWinnerCheck"/>: retired,
+    /// or its silo declared dead), and otherwise once the log head has not moved for
+    /// <see cref="CaptureOptions.FencedTakeoverAfter"/> (a writer this cluster cannot see, e.g.
+    /// another cluster on the same export store). Runs every <see cref="FenceWatchPeriod"/>.
     /// </summary>
-    private async Task TakeOverFromASilentWinnerIfDueAsync()
+    private async Task WatchFenceAsync(CancellationToken cancellationToken)
     {
-        if (_state != SourceState.Failed || !_recovery.IsFenced)
+        ObservePipeline();
+        if (_pipeline is { Completion.IsCompleted: true } && _log is { } log && !_writerRetired)
+        {
+            // A pipeline that ended (fenced, failed) never commits again: say so at once, so a
+            // writer this one fenced need not wait until the restart stops it.
+            _writerRetired = true;
+            await RetireWriterAsync(log.WriterId, $"capture stopped: {_failureReason}");
+        }
+        if (_state != SourceState.Failed || !_recovery.IsFenced || _winnerCheck is not { } check)
         {
             return;
         }
-        var head = await (_reader ??= new ExportLogReader(store, _sourceId)).ReadHeadAsync(CancellationToken.None);
-        if (_recovery.TakeFencedTakeover(head.CommitNumber, time.GetUtcNow()) is not { } silence)
+        long headCommit;
+        string? gone;
+        try
+        {
+            (headCommit, gone) = await check.CheckAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFenceWatchFailed(_sourceId, ex);
+            return;
+        }
+        string message;
+        if (gone is not null)
+        {
+            message = $"{gone}; taking over from commit {headCommit}";
+        }
+        else if (_recovery.TakeFencedTakeover(headCommit, time.GetUtcNow()) is { } silence)
+        {
+            message = $"the log has not changed for {silence.TotalSeconds:F0} s since commit {headCommit}; the writer that fenced this one is gone, taking over";
+        }
+        else
         {
             return;
         }
-        var message = $"the log has not changed for {silence.TotalSeconds:F0} s since commit {head.CommitNumber}; the writer that fenced this one is gone, taking over";
         _events.Add("fenced_takeover", message);
         LogFencedTakeover(_sourceId, message);
-        await StopCaptureAsync(CancellationToken.None);
+        await StopCaptureAsync(CancellationToken.None, "fenced; a new writer takes over");
         await StartCaptureAsync(CancellationToken.None);
     }
 
@@ -610,6 +720,9 @@ public sealed partial class SourceGrain(
                 {
                     LogGarbageCollected(sourceId, removed.Count);
                 }
+                // A retirement record matters only while a fenced writer watches for it (seconds);
+                // a writer that never retired crashed, and its silo is long declared dead.
+                await new WriterRegistry(store, sourceId).CollectAsync(RetiredWriterMinAge, UnretiredWriterMinAge, log.WriterId, time.GetUtcNow(), stop);
             }
             if (checkLiveState)
             {
@@ -704,4 +817,13 @@ public sealed partial class SourceGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Source {SourceId}: deactivating ({Reason}); flushing capture")]
     private partial void LogDeactivating(string sourceId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: deactivating ({Reason}); another activation owns the source, so the uncommitted batch is dropped (the survivor re-reads it from the committed position)")]
+    private partial void LogDeactivatingAfterLostRace(string sourceId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: could not record writer {WriterId} as retired; a writer it fenced waits for silence instead")]
+    private partial void LogRetireFailed(string sourceId, string writerId, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Source {SourceId}: fenced; could not check whether the writer that fenced this one is gone (retried in a second)")]
+    private partial void LogFenceWatchFailed(string sourceId, Exception error);
 }

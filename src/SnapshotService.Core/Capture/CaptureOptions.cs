@@ -51,11 +51,12 @@ public sealed class CaptureOptions
     public TimeSpan SnapshotCutTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// A writer fenced off by another stays stopped while the log keeps growing (the other writer
-    /// is alive). Once the log has not changed for this long, the winner is taken to be gone (a
-    /// duplicate activation that Orleans removed, a silo that died right after winning) and the
-    /// fenced writer re-opens the log at its head and takes over. Fencing keeps a wrong guess safe:
-    /// if the other writer comes back, one of the two is fenced again.
+    /// The fallback for a fenced writer that cannot prove the writer that fenced it is gone. It
+    /// takes over at once when it can (that writer recorded its retirement, or this cluster
+    /// declared its silo dead: docs/architecture.md, Fencing); a writer this cluster cannot see
+    /// (another cluster on the same export store, an older version without writer records) is
+    /// taken to be gone only once the log has not changed for this long. Fencing keeps a wrong
+    /// guess safe: if the other writer comes back, one of the two is fenced again.
     /// </summary>
     public TimeSpan FencedTakeoverAfter { get; set; } = TimeSpan.FromMinutes(2);
 

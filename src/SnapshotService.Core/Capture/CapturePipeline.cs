@@ -47,6 +47,7 @@ public sealed class CapturePipeline : IAsyncDisposable
     private Task _committer = Task.CompletedTask;
     private SourceWatermark? _watermark;
     private long _positionAdvancedAt;
+    private volatile bool _abandoned;
 
     /// <summary>Creates a pipeline; call <see cref="Start"/> to run it.</summary>
     /// <param name="source">The source to read.</param>
@@ -196,6 +197,27 @@ public sealed class CapturePipeline : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops at once and commits nothing more: what was read but not committed is dropped, and the
+    /// next writer re-reads it from the committed position. For an activation that lost a
+    /// duplicate-activation race: a commit from it now would fence the activation that survives.
+    /// A commit already being written when this is called may still land; nothing starts after.
+    /// </summary>
+    public async Task AbandonAsync()
+    {
+        _abandoned = true;
+        await _stopReading.CancelAsync().ConfigureAwait(false);
+        await _abort.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Completion.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Abandoned on purpose: how the loops ended (cancelled, or a failure) no longer matters.
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
@@ -336,6 +358,16 @@ public sealed class CapturePipeline : IAsyncDisposable
         }
     }
 
+    // Checked before every commit: cancellation alone is not enough, because a store call that
+    // ignores an already-cancelled token would still write.
+    private void ThrowIfAbandoned(CancellationToken abort)
+    {
+        if (_abandoned)
+        {
+            throw new OperationCanceledException($"Capture of source '{_log.SourceId}' was abandoned; nothing more is committed.", abort);
+        }
+    }
+
     private bool IsDue(PendingCommit pending) =>
         pending.HasWork && _time.GetElapsedTime(pending.FirstAddedAt) >= DelayFor(pending);
 
@@ -373,6 +405,7 @@ public sealed class CapturePipeline : IAsyncDisposable
         {
             return;
         }
+        ThrowIfAbandoned(abort);
         if (pending.HasData)
         {
             // A late change older than a repair of its key is dropped here (invariant 6).
@@ -483,6 +516,7 @@ public sealed class CapturePipeline : IAsyncDisposable
         {
             try
             {
+                ThrowIfAbandoned(abort);
                 repairs[i].Done.TrySetResult(await _repairs.CommitAsync(repairs[i].Command, abort).ConfigureAwait(false));
             }
             catch (Exception ex) when (ex is not LogFencedException && !abort.IsCancellationRequested)

@@ -30,6 +30,9 @@ public static class StoreKeys
     /// <summary>Folder of small mutable control files (e.g. the paused flag).</summary>
     public const string ControlFolder = "control/";
 
+    /// <summary>Folder of writer records: who each log writer is and whether it has stopped for good.</summary>
+    public const string WritersFolder = "writers/";
+
     /// <summary>Folder of materialized snapshots (views).</summary>
     public const string ViewsFolder = "views/";
 
@@ -173,6 +176,21 @@ public static class StoreKeys
 
     /// <summary>The repair guard: keys repair wrote ahead of capture and their versions (<c>control/repair-guard.json</c>).</summary>
     public static string RepairGuard(string sourceId) => Control(sourceId, "repair-guard.json");
+
+    /// <summary>The prefix of a source's writer records: <c>sources/{id}/writers/</c>.</summary>
+    public static string WritersPrefix(string sourceId) => SourceRoot(sourceId) + WritersFolder;
+
+    /// <summary>The prefix of the records writers put when they start: <c>writers/started/</c>.</summary>
+    public static string WritersStartedPrefix(string sourceId) => WritersPrefix(sourceId) + "started/";
+
+    /// <summary>The record a log writer puts when it starts: <c>writers/started/{writerId}.json</c>.</summary>
+    public static string WriterStarted(string sourceId, string writerId) => Validate(WritersStartedPrefix(sourceId) + writerId + ".json", nameof(writerId));
+
+    /// <summary>The prefix of the records writers put once they have stopped for good: <c>writers/retired/</c>.</summary>
+    public static string WritersRetiredPrefix(string sourceId) => WritersPrefix(sourceId) + "retired/";
+
+    /// <summary>The record a log writer puts once it has stopped for good: <c>writers/retired/{writerId}.json</c>.</summary>
+    public static string WriterRetired(string sourceId, string writerId) => Validate(WritersRetiredPrefix(sourceId) + writerId + ".json", nameof(writerId));
 
     /// <summary>A small mutable control file, e.g. <c>Control(id, "capture.json")</c> for the paused flag.</summary>
     public static string Control(string sourceId, string name) => Validate(SourceRoot(sourceId) + ControlFolder + name, nameof(name));

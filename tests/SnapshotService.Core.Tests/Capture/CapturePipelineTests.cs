@@ -88,6 +88,35 @@ public sealed class CapturePipelineTests
     }
 
     [Fact]
+    public async Task abandon_stops_without_committing_what_was_read_so_a_surviving_writer_is_not_fenced()
+    {
+        using var dir = new TempDirectory();
+        var store = new FileSystemObjectStore(dir.Path);
+        var source = new CountingSource();
+        var log = await ExportLog.OpenAsync(store, "abandon", new ExportLogOptions { WriterId = "loser" }, default);
+        var slowCommits = new CaptureOptions { ReadBatchSize = 50, MaxCommitChanges = 100_000, MaxCommitDelay = TimeSpan.FromMinutes(5), ChannelCapacity = 64 };
+        var pipeline = new CapturePipeline(source, log, slowCommits);
+        pipeline.Start();
+        await WaitUntilAsync(() => source.Reads > 16);
+        await pipeline.FlushAsync(default);
+        var committed = pipeline.Head;
+        var readsAtFlush = source.Reads;
+        // The survivor opens the log now, at the committed head; the loser reads on.
+        var survivor = await ExportLog.OpenAsync(store, "abandon", new ExportLogOptions { WriterId = "survivor" }, default);
+        await WaitUntilAsync(() => source.Reads > readsAtFlush + 16);
+
+        await pipeline.AbandonAsync();
+
+        Assert.True(pipeline.Completion.IsCompleted);
+        Assert.Equal(committed, pipeline.Head);
+        Assert.Equal(committed.CommitNumber, (await new ExportLogReader(store, "abandon").ReadHeadAsync(default)).CommitNumber);
+        // What the loser read but dropped is the survivor's to commit, from the committed position.
+        var next = await survivor.AppendAsync([source.ChangeAt(committed.LastSeq + 1)], new SourcePosition((committed.LastSeq + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)), default);
+        Assert.Equal(committed.CommitNumber + 1, next!.Number);
+        await pipeline.DisposeAsync();
+    }
+
+    [Fact]
     public async Task a_fenced_log_stops_the_pipeline_with_the_fencing_error()
     {
         using var dir = new TempDirectory();
