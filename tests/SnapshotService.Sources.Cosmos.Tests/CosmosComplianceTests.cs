@@ -122,17 +122,52 @@ public sealed class CosmosComplianceOnRealAccount : ChangeSourceComplianceTests
     }
 }
 
-/// <summary>Says, in the test output, where the compliance suite ran and why (never a silent skip).</summary>
+/// <summary>
+/// Where the Cosmos DB compliance suite runs, checked rather than only printed: the test-server run
+/// is on the gateway test server, and the real-account run is on COSMOS_ENDPOINT or else reported
+/// skipped with the reason, never passed silently against something else.
+/// </summary>
 public sealed class WhereTheComplianceSuiteRuns(ITestOutputHelper output)
 {
     [Fact]
-    public void the_compliance_suite_reports_whether_it_ran_against_a_real_account()
+    public async Task the_compliance_suite_reports_whether_it_ran_against_a_real_account()
     {
-        var message = CosmosSourceContext.RealAccount(out var reason) is { } account
-            ? $"Cosmos compliance suite ran against COSMOS_ENDPOINT={account.Endpoint} (AllVersionsAndDeletes must be enabled there)."
-            : $"Cosmos compliance suite ran against the gateway test server only: {reason}";
+        await using (var onServer = await CosmosComplianceTarget.OnTestServerAsync())
+        {
+            Assert.NotNull(onServer.Context.Server);
+            Assert.Equal(onServer.Context.Server.Endpoint.ToString(), onServer.Context.Options.Endpoint);
+        }
+
+        var real = new CosmosComplianceOnRealAccount();
+        await real.InitializeAsync();
+        try
+        {
+            if (CosmosSourceContext.RealAccount(out var reason) is { } account)
+            {
+                Report($"Cosmos DB compliance suite ran against {CosmosSourceContext.EndpointVariable}={account.Endpoint} (AllVersionsAndDeletes must be enabled there).");
+                Assert.NotNull(real.RunsAgainst);
+                Assert.Null(real.RunsAgainst.Context.Server);
+                Assert.Equal(account.Endpoint, real.RunsAgainst.Context.Options.Endpoint);
+            }
+            else
+            {
+                Report($"Cosmos DB compliance suite ran against the gateway test server only; its real-account run is reported skipped: {reason}");
+                Assert.Contains(CosmosSourceContext.EndpointVariable, reason, StringComparison.Ordinal);
+                Assert.Null(real.RunsAgainst);
+                // Every test of the real-account run reports the reason as its skip message.
+                var skipped = await Assert.ThrowsAsync<SkipException>(real.every_change_is_captured_once_and_the_export_equals_the_collection);
+                Assert.Equal(reason, skipped.Message);
+            }
+        }
+        finally
+        {
+            await real.DisposeAsync();
+        }
+    }
+
+    private void Report(string message)
+    {
         output.WriteLine(message);
         Console.WriteLine(message);
-        Assert.NotEmpty(message);
     }
 }
