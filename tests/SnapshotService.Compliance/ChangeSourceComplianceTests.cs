@@ -8,7 +8,8 @@ namespace SnapshotService.Compliance;
 /// deletes included, resume from the committed position after a restart with no gap and no
 /// duplicate, and never hand out a position that replays committed changes. A test project
 /// derives from this class once per target (simulated source; MongoDB test server, and a real
-/// replica set when MONGODB_URI is set; Cosmos DB test server or emulator).
+/// replica set when MONGODB_URI is set; Cosmos DB test server, and an emulator or account when
+/// COSMOS_ENDPOINT and COSMOS_KEY are set).
 /// </summary>
 public abstract class ChangeSourceComplianceTests : IAsyncLifetime
 {
