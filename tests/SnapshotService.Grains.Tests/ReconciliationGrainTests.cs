@@ -1,4 +1,6 @@
 using SnapshotService.Errors;
+using SnapshotService.Reconciliation.Reports;
+using SnapshotService.State;
 
 namespace SnapshotService.Grains.Tests;
 
@@ -36,21 +38,45 @@ public sealed class ReconciliationGrainTests(ClusterFixture fixture)
         const string SourceId = "sim-slow-progress";
         var source = fixture.Cluster.GrainFactory.GetGrain<ISourceGrain>(SourceId);
         await source.EnsureStartedAsync();
+        // Several ranges, each scan pausing 2 s (SlowScanSource), so the run is seen part-way: wait
+        // for a live-state checkpoint that splits the keys into ranges (a run over 500 keys then
+        // takes about a minute; before the first checkpoint it would be one range, done at the end).
+        await WaitForLiveStateRangesAsync(SourceId, atLeast: 2);
         var grain = fixture.Cluster.GrainFactory.GetGrain<IReconciliationGrain>(SourceId);
 
         var run = grain.RunAsync(new ReconcileCommand(ReconcileMode.Full, DryRun: false));
-        ReconcileProgress? progress = null;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (progress is not { RangesTotal: > 0 } && DateTime.UtcNow < deadline)
+        var seen = new List<ReconcileProgress>();
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (!run.IsCompleted && DateTime.UtcNow < deadline)
         {
-            progress = await grain.GetProgressAsync();
+            if (await grain.GetProgressAsync() is { } progress)
+            {
+                seen.Add(progress);
+            }
             await Task.Delay(50);
         }
         var outcome = await run;
+        var report = await new DriftReportStore(fixture.Store).GetAsync(SourceId, outcome.ReportId, default);
 
-        Assert.NotNull(progress);
-        Assert.Equal((SourceId, outcome.ReportId, false), (progress.SourceId, progress.ReportId, progress.DryRun));
-        Assert.InRange(progress.RangesDone, 0, progress.RangesTotal);
+        Assert.NotEmpty(seen);
+        Assert.All(seen, p => Assert.Equal((SourceId, outcome.ReportId, ReconcileMode.Full, false), (p.SourceId, p.ReportId, p.Mode, p.DryRun)));
+        // Ranges are counted as they are done, toward the run's total, and never backwards.
+        var counted = seen.Where(p => p.RangesTotal > 0).ToList();
+        Assert.All(counted, p => Assert.Equal(report.RangesTotal, p.RangesTotal));
+        Assert.Equal(counted.Select(p => p.RangesDone).Order(), counted.Select(p => p.RangesDone));
+        Assert.Contains(counted, p => p.RangesDone > 0 && p.RangesDone < p.RangesTotal && p.SourceDocumentsRead > 0);
+        Assert.Equal(report.RangesTotal, report.RangesChecked);
         Assert.Null(await grain.GetProgressAsync());
+    }
+
+    private async Task WaitForLiveStateRangesAsync(string sourceId, int atLeast)
+    {
+        var reader = new LiveStateReader(fixture.Store, sourceId);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (await reader.ReadLatestManifestAsync(default) is not { } manifest || manifest.Ranges.Count < atLeast)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"source '{sourceId}' has no live-state checkpoint with {atLeast} ranges after a minute");
+            await Task.Delay(200);
+        }
     }
 }

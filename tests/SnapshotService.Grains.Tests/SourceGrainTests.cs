@@ -1,5 +1,6 @@
 using SnapshotService.Errors;
 using SnapshotService.Log;
+using SnapshotService.Simulated;
 
 namespace SnapshotService.Grains.Tests;
 
@@ -83,13 +84,18 @@ public sealed class SourceGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task a_latest_snapshot_of_a_source_with_a_consistent_cut_waits_until_capture_has_passed_it()
     {
-        var grain = Grain("sim-cut-anchor");
+        const string SourceId = "sim-cut-anchor";
+        var grain = Grain(SourceId);
         await grain.WaitUntilAsync(s => s.CommittedSeq > 20);
-        var cuts = CutSource.CutsTaken;
 
         var anchor = await grain.CreateSnapshotAsync(new CreateSnapshotCommand(null, null, null));
 
-        Assert.True(CutSource.CutsTaken > cuts);
+        // The cut was taken for this request beyond anything committed then (CutSource.AheadBy), so
+        // an anchor that covers it is one the grain waited for capture to reach.
+        var cut = CutSource.LastCutOf(SourceId);
+        Assert.NotNull(cut);
+        Assert.True(new SimulatedSource(SourceId, TestSources.Options).TryGetUnderlyingPosition(anchor.Position, out var covered), $"anchor position {anchor.Position} is not a simulated position");
+        Assert.True(covered >= cut, $"the anchor at seq {anchor.Seq} covers {covered} source changes, short of the consistent cut at {cut} taken when it was requested");
         Assert.InRange(anchor.Seq, 1, (await grain.GetStatusAsync()).CommittedSeq);
     }
 

@@ -6,11 +6,16 @@ using SnapshotService.Testing.Cosmos;
 namespace SnapshotService.Sources.Cosmos.Tests;
 
 /// <summary>
-/// A gateway test server (or COSMOS_ENDPOINT when allowed) with a fresh database and container
-/// "items", a client, and source options pointing at it.
+/// A gateway test server (or, through <see cref="StartOnAccountAsync"/>, the emulator or account of
+/// COSMOS_ENDPOINT + COSMOS_KEY) with a fresh database and container "items", a client, and source
+/// options pointing at it.
 /// </summary>
 internal sealed class CosmosSourceContext : IAsyncDisposable
 {
+    public const string EndpointVariable = "COSMOS_ENDPOINT";
+
+    public const string KeyVariable = "COSMOS_KEY";
+
     private CosmosSourceContext(CosmosGatewayServer? server, CosmosClient client, Database database, Container container, CosmosSourceOptions options)
     {
         Server = server;
@@ -32,35 +37,51 @@ internal sealed class CosmosSourceContext : IAsyncDisposable
 
     public CosmosSourceOptions Options { get; }
 
-    public static string? RealEndpoint => Environment.GetEnvironmentVariable("COSMOS_ENDPOINT") is { Length: > 0 } e ? e : null;
-
-    public static async Task<CosmosSourceContext> StartAsync(int ranges = 2, bool allVersionsAndDeletes = true, string partitionKeyPath = "/pk",
-        CosmosFeedMode mode = CosmosFeedMode.LatestVersion, bool allowRealAccount = false)
+    /// <summary>
+    /// The emulator or account named by COSMOS_ENDPOINT with its COSMOS_KEY, or null with the reason
+    /// it is not used (tests that need it are then reported skipped with that reason). A key is
+    /// required: tests never sign in with Entra ID, so no developer or machine identity is picked up.
+    /// </summary>
+    public static (string Endpoint, string Key)? RealAccount(out string reason)
     {
-        CosmosGatewayServer? server = null;
-        string endpoint;
-        string key;
-        CosmosClientOptions clientOptions;
-        if (allowRealAccount && RealEndpoint is { } real)
+        var endpoint = Environment.GetEnvironmentVariable(EndpointVariable);
+        if (string.IsNullOrWhiteSpace(endpoint))
         {
-            endpoint = real;
-            key = Environment.GetEnvironmentVariable("COSMOS_KEY") is { Length: > 0 } k ? k : CosmosGatewayServer.EmulatorKey;
-            clientOptions = new CosmosClientOptions { ConnectionMode = ConnectionMode.Gateway };
+            reason = $"{EndpointVariable} is not set: the real-account run of the Cosmos DB compliance suite did not happen (it ran against the gateway test server in CosmosComplianceOnTestServer). Set {EndpointVariable} (an emulator, or an account with AllVersionsAndDeletes enabled) and {KeyVariable} to run it.";
+            return null;
         }
-        else
+        var key = Environment.GetEnvironmentVariable(KeyVariable);
+        if (string.IsNullOrWhiteSpace(key))
         {
-            server = await CosmosGatewayServer.StartAsync(ranges, allVersionsAndDeletes);
-            endpoint = server.Endpoint.ToString();
-            key = server.Key;
-            clientOptions = new CosmosClientOptions
-            {
-                ConnectionMode = ConnectionMode.Gateway,
-                LimitToEndpoint = true,
-                ServerCertificateCustomValidationCallback = server.ValidateServerCertificate,
-                MaxRetryAttemptsOnRateLimitedRequests = 30,
-                MaxRetryWaitTimeOnRateLimitedRequests = TimeSpan.FromSeconds(60),
-            };
+            reason = $"{EndpointVariable} is set ({endpoint}) but {KeyVariable} is not: the real-account run needs a key for the test run (tests do not sign in with Entra ID). Set {KeyVariable} to the account's key, or to the emulator's well-known key.";
+            return null;
         }
+        reason = "";
+        return (endpoint, key);
+    }
+
+    /// <summary>A fresh database and container on a new gateway test server.</summary>
+    public static async Task<CosmosSourceContext> StartAsync(int ranges = 2, bool allVersionsAndDeletes = true, string partitionKeyPath = "/pk",
+        CosmosFeedMode mode = CosmosFeedMode.LatestVersion)
+    {
+        var server = await CosmosGatewayServer.StartAsync(ranges, allVersionsAndDeletes);
+        var clientOptions = new CosmosClientOptions
+        {
+            ConnectionMode = ConnectionMode.Gateway,
+            LimitToEndpoint = true,
+            ServerCertificateCustomValidationCallback = server.ValidateServerCertificate,
+            MaxRetryAttemptsOnRateLimitedRequests = 30,
+            MaxRetryWaitTimeOnRateLimitedRequests = TimeSpan.FromSeconds(60),
+        };
+        return await CreateAsync(server, server.Endpoint.ToString(), server.Key, clientOptions, partitionKeyPath, mode);
+    }
+
+    /// <summary>A fresh database and container on a real emulator or account (see <see cref="RealAccount"/>); deleted again on dispose.</summary>
+    public static Task<CosmosSourceContext> StartOnAccountAsync(string endpoint, string key, string partitionKeyPath = "/pk", CosmosFeedMode mode = CosmosFeedMode.LatestVersion) =>
+        CreateAsync(null, endpoint, key, new CosmosClientOptions { ConnectionMode = ConnectionMode.Gateway }, partitionKeyPath, mode);
+
+    private static async Task<CosmosSourceContext> CreateAsync(CosmosGatewayServer? server, string endpoint, string key, CosmosClientOptions clientOptions, string partitionKeyPath, CosmosFeedMode mode)
+    {
         var client = new CosmosClient(endpoint, key, clientOptions);
         var database = (await client.CreateDatabaseAsync($"snapsvc-test-{Guid.NewGuid():N}")).Database;
         var container = (await database.CreateContainerAsync(new ContainerProperties("items", partitionKeyPath))).Container;

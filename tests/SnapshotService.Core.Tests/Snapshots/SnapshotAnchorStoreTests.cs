@@ -199,10 +199,62 @@ public sealed class SnapshotAnchorStoreTests
     [Fact]
     public async Task anchor_files_are_immutable_json_under_snapshots()
     {
-        var (store, log) = await WriteLogAsync(1);
-        var anchor = await new SnapshotAnchorStore(store).CreateAsync(Source, new CreateSnapshotCommand("x", null, null), log.Head, new ExportLogReader(store, Source), default);
-        var json = System.Text.Encoding.UTF8.GetString((await store.ReadAsync(StoreKeys.Snapshot(Source, anchor.Id), default))!);
+        var (inner, log) = await WriteLogAsync(1);
+        var store = new OneAnchorKeyStore(inner);
+        var anchors = new SnapshotAnchorStore(store);
+        var reader = new ExportLogReader(inner, Source);
+        var anchor = await anchors.CreateAsync(Source, new CreateSnapshotCommand("x", null, null), log.Head, reader, default);
+
+        var key = StoreKeys.Snapshot(Source, anchor.Id);
+        Assert.Equal($"sources/{Source}/snapshots/{anchor.Id}.json", key);
+        var written = (await inner.ReadAsync(key, default))!;
+        var json = System.Text.Encoding.UTF8.GetString(written);
         Assert.StartsWith($$"""{"format":1,"id":"{{anchor.Id}}","source_id":"anchors","seq":10,"label":"x",""", json);
         Assert.Contains("\"position\":\"offset:10\"", json);
+        Assert.Equal(anchor, await anchors.GetAsync(Source, anchor.Id, default));
+
+        // Another create that lands on the same file (as if it drew the same id) is refused and
+        // changes nothing: a snapshot that was handed out keeps meaning the same data.
+        var again = await Refused(() => anchors.CreateAsync(Source, new CreateSnapshotCommand("y", 3, null), log.Head, reader, default));
+        Assert.Equal(ErrorKind.AlreadyExists, again.Kind);
+        Assert.Equal("snapshot_id", again.Field);
+        Assert.Equal(written, await inner.ReadAsync(key, default));
+        Assert.Equal(anchor, await anchors.GetAsync(Source, anchor.Id, default));
+        // Both creates reached the store: the refusal comes from the file existing, not from an earlier check.
+        Assert.Equal(2, store.AnchorWrites);
+    }
+
+    /// <summary>Sends every anchor write to the key of the first anchor written, so a test can make two creates meet on one file.</summary>
+    private sealed class OneAnchorKeyStore(IObjectStore inner) : IObjectStore
+    {
+        private string? _firstAnchorKey;
+
+        public int AnchorWrites { get; private set; }
+
+        public string Description => inner.Description;
+
+        public ValueTask<bool> PutIfAbsentAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+            inner.PutIfAbsentAsync(Redirect(key), content, cancellationToken);
+
+        public ValueTask PutAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+            inner.PutAsync(Redirect(key), content, cancellationToken);
+
+        public ValueTask<byte[]?> ReadAsync(string key, CancellationToken cancellationToken) => inner.ReadAsync(key, cancellationToken);
+
+        public ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken) => inner.ExistsAsync(key, cancellationToken);
+
+        public IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+
+        public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
+
+        private string Redirect(string key)
+        {
+            if (!key.StartsWith(StoreKeys.SnapshotsPrefix(Source), StringComparison.Ordinal))
+            {
+                return key;
+            }
+            AnchorWrites++;
+            return _firstAnchorKey ??= key;
+        }
     }
 }
