@@ -11,28 +11,22 @@ namespace SnapshotService.Host.Tests;
 /// <summary>A host whose metrics and spans also go to in-memory exporters the tests read.</summary>
 public sealed class TelemetryHostFixture : HostFixture
 {
-    public List<Activity> Spans { get; } = [];
+    private readonly LockedCollection<Activity> _spans = new();
 
-    public List<Metric> Metrics { get; } = [];
+    private readonly LockedCollection<Metric> _metrics = new();
 
     protected override void ConfigureBuilder(WebApplicationBuilder builder)
     {
-        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
-        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddInMemoryExporter(Metrics));
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans));
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddInMemoryExporter(_metrics));
     }
 
-    /// <summary>Flushes the meter provider into <see cref="Metrics"/> (a copy, safe to enumerate).</summary>
+    /// <summary>Flushes the meter provider and returns what it exported (a copy, safe to enumerate).</summary>
     public List<Metric> CollectMetrics()
     {
-        lock (Metrics)
-        {
-            Metrics.Clear();
-        }
+        _metrics.Clear();
         App.Services.GetRequiredService<MeterProvider>().ForceFlush();
-        lock (Metrics)
-        {
-            return [.. Metrics];
-        }
+        return _metrics.Snapshot();
     }
 
     /// <summary>
@@ -47,13 +41,11 @@ public sealed class TelemetryHostFixture : HostFixture
         return metrics;
     }
 
+    /// <summary>Flushes the tracer provider and returns every span exported so far (a copy, safe to enumerate).</summary>
     public List<Activity> FinishedSpans()
     {
         App.Services.GetRequiredService<TracerProvider>().ForceFlush();
-        lock (Spans)
-        {
-            return [.. Spans];
-        }
+        return _spans.Snapshot();
     }
 }
 
