@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
-"""Sums the outcomes of every .trx file under a directory and prints 'N passed, N failed, N skipped'."""
+"""Sums the outcomes of every .trx file under a directory and prints 'N passed, N failed, N skipped'.
+
+With --failed it prints the names of the failed tests instead, one per line (scripts/soak.sh uses
+it to say which test a loaded run caught).
+"""
 import pathlib
 import sys
 import xml.etree.ElementTree as ET
 
 NS = "{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}"
+args = [a for a in sys.argv[1:] if a != "--failed"]
+list_failed = "--failed" in sys.argv[1:]
 passed = failed = skipped = 0
-for trx in pathlib.Path(sys.argv[1]).rglob("*.trx"):
+failed_names = []
+for trx in pathlib.Path(args[0]).rglob("*.trx"):
     for result in ET.parse(trx).getroot().iter(f"{NS}UnitTestResult"):
         outcome = result.get("outcome")
         if outcome == "Passed":
@@ -15,4 +22,9 @@ for trx in pathlib.Path(sys.argv[1]).rglob("*.trx"):
             skipped += 1
         else:
             failed += 1
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
+            failed_names.append(result.get("testName"))
+if list_failed:
+    for name in sorted(failed_names):
+        print(name)
+else:
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")

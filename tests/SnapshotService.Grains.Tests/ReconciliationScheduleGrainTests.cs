@@ -1,6 +1,7 @@
 using SnapshotService.Errors;
 using SnapshotService.Reconciliation.Reports;
 using SnapshotService.Reconciliation.Schedules;
+using SnapshotService.Testing;
 
 namespace SnapshotService.Grains.Tests;
 
@@ -167,17 +168,5 @@ public sealed class ReconciliationScheduleGrainTests(ClusterFixture fixture)
     /// <summary>What a firing whose outcome was never recorded looks like on disk.</summary>
     private const string ScheduleOutcomesRunning = "running";
 
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, Func<string> what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return;
-            }
-            await Task.Delay(50);
-        }
-        throw new TimeoutException($"Gave up waiting until {what()}.");
-    }
+    private static Task EventuallyAsync(Func<Task<bool>> condition, Func<string> what) => Eventually.TrueAsync(condition, what, Patience);
 }

@@ -31,7 +31,9 @@ public sealed class RepairRaceTests(ClusterFixture fixture)
             Assert.False(report.DryRun);
             Assert.Equal(0, report.Repair!.NotRepairable);
             repaired += report.Repair.RepairedCount;
-            await Task.Delay(100);
+            // The next run must race fresh captures again, not a log that stood still.
+            var committed = (await source.GetStatusAsync()).CommittedSeq;
+            await source.WaitUntilAsync(s => s.CommittedSeq > committed);
         }
         await source.PauseAsync();
 

@@ -28,6 +28,7 @@ public sealed class ApiKeyAuthTests(ApiKeyHostFixture host)
     [Fact]
     public async Task a_reader_reads_but_cannot_create_a_snapshot_and_an_operator_can()
     {
+        await host.WaitForCommittedAsync(Source, 1); // an operator's snapshot of "latest" needs a commit
         var source = await host.Sources.GetSourceAsync(new GetSourceRequest { SourceId = Source }, ApiKeyHostFixture.Key(ApiKeyHostFixture.ReaderKey));
         var denied = await RpcAssert.FailsAsync(StatusCode.PermissionDenied, "requires role operator",
             () => host.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { SourceId = Source }, ApiKeyHostFixture.Key(ApiKeyHostFixture.ReaderKey)).ResponseAsync);
@@ -41,6 +42,7 @@ public sealed class ApiKeyAuthTests(ApiKeyHostFixture host)
     [Fact]
     public async Task over_http_a_reader_gets_403_on_writes_and_an_operator_201_or_200()
     {
+        await host.WaitForCommittedAsync(Source, 1);
         using var reader = host.HttpWith("Authorization", $"ApiKey {ApiKeyHostFixture.ReaderKey}");
         using var @operator = host.HttpWith("X-Api-Key", ApiKeyHostFixture.OperatorKey);
 
@@ -68,6 +70,7 @@ public sealed class ApiKeyAuthTests(ApiKeyHostFixture host)
     [Fact]
     public async Task the_cli_sends_its_api_key_and_reports_refusals_with_their_own_exit_codes()
     {
+        await host.WaitForCommittedAsync(Source, 1);
         var anonymous = await CliRun.RunAsync(host, "sources", "list");
         var reader = await CliRun.RunAsync(host, "--api-key", ApiKeyHostFixture.ReaderKey, "sources", "list");
         var readerWrites = await CliRun.RunAsync(host, "--api-key", ApiKeyHostFixture.ReaderKey, "snapshots", "create", Source);
@@ -94,6 +97,7 @@ public sealed class JwtAuthTests(JwtHostFixture host)
     [Fact]
     public async Task a_reader_token_reads_and_is_refused_writes_and_an_operator_token_writes()
     {
+        await host.WaitForCommittedAsync(Source, 1);
         var reader = JwtHostFixture.Bearer(JwtHostFixture.Token(["reader"]));
         var @operator = JwtHostFixture.Bearer(JwtHostFixture.Token(["operator"]));
 

@@ -23,6 +23,8 @@ public sealed class ApiKeyHostFixture : HostFixture
     /// <summary>gRPC metadata carrying <paramref name="key"/>.</summary>
     public static Metadata Key(string key) => new() { { "authorization", $"ApiKey {key}" } };
 
+    protected override Metadata ReaderCredentials => Key(ReaderKey);
+
     public HttpClient HttpWith(string? header, string? value)
     {
         var client = new HttpClient { BaseAddress = Http.BaseAddress };
@@ -67,6 +69,8 @@ public sealed class JwtHostFixture : HostFixture
     }
 
     public static Metadata Bearer(string token) => new() { { "authorization", $"Bearer {token}" } };
+
+    protected override Metadata ReaderCredentials => Bearer(Token(["reader"]));
 
     public HttpClient HttpWithBearer(string token)
     {

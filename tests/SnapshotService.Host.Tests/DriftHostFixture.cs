@@ -46,17 +46,7 @@ public sealed class DriftHostFixture : HostFixture
     }
 
     /// <summary>Waits until capture has committed the source's whole history (its position is the end, sim:MaxChanges).</summary>
-    public async Task WaitForCaptureToFinishAsync(string sourceId)
-    {
-        Source? source = null;
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                source = await Sources.GetSourceAsync(new GetSourceRequest { SourceId = sourceId });
-                return source.PositionSummary == $"sim:{MaxChanges}";
-            },
-            () => $"source '{sourceId}' commits its whole history up to sim:{MaxChanges} (last status: {source})");
-    }
+    public Task<Source> WaitForCaptureToFinishAsync(string sourceId) => WaitForPositionAsync(sourceId, $"sim:{MaxChanges}");
 
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings()
     {

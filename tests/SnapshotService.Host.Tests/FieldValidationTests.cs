@@ -71,14 +71,23 @@ public sealed class FieldValidationTests(HostFixture host)
             .AssertError(HttpStatusCode.BadRequest, StatusCode.InvalidArgument, "page_token");
 
     [Fact]
-    public async Task at_sequence_zero_is_invalid_argument_over_grpc() =>
+    public async Task at_sequence_zero_is_invalid_argument_over_grpc()
+    {
+        // An empty log is refused first (failed precondition): only with a commit is 0 out of range.
+        await host.WaitForCommittedAsync(Id, 1);
+
         await RpcAssert.FailsAsync(StatusCode.InvalidArgument, "at_sequence", async () =>
             await host.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { SourceId = Id, AtSequence = 0 }));
+    }
 
     [Fact]
-    public async Task at_sequence_zero_is_400_over_http() =>
+    public async Task at_sequence_zero_is_400_over_http()
+    {
+        await host.WaitForCommittedAsync(Id, 1);
+
         (await host.Http.PostJsonAsync($"/v1/sources/{Id}/snapshots", """{"atSequence":"0"}"""))
             .AssertError(HttpStatusCode.BadRequest, StatusCode.InvalidArgument, "at_sequence");
+    }
 
     [Fact]
     public async Task at_sequence_beyond_committed_is_invalid_argument_naming_the_range_over_grpc()

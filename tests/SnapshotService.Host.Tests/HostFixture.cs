@@ -1,4 +1,5 @@
 using System.Globalization;
+using Grpc.Core;
 using Grpc.Net.Client;
 using SnapshotService.Api.V1;
 using V1 = SnapshotService.Api.V1;
@@ -101,17 +102,31 @@ public class HostFixture : IAsyncLifetime
     {
     }
 
+    /// <summary>
+    /// The credentials the waits below read GetSource with: none here; hosts with authentication on
+    /// give a reader's, so a test waits for capture exactly as on an open host.
+    /// </summary>
+    protected virtual Metadata? ReaderCredentials => null;
+
     /// <summary>Waits until <paramref name="sourceId"/> has committed at least <paramref name="minimum"/> changes; returns its status.</summary>
-    public async Task<Source> WaitForCommittedAsync(string sourceId, ulong minimum)
+    /// <remarks>
+    /// Capture starts with the host but commits its first batch only some time later (seconds on a
+    /// busy machine): anything that needs committed changes (a snapshot at a seq, materialize,
+    /// schema, "latest") waits here first.
+    /// </remarks>
+    public Task<Source> WaitForCommittedAsync(string sourceId, ulong minimum) =>
+        WaitForSourceAsync(sourceId, s => s.CommittedSeq >= minimum, $"commits at least {minimum} changes");
+
+    /// <summary>Waits until <paramref name="sourceId"/>'s committed position reads <paramref name="position"/> (e.g. the end of a capped simulated history, "sim:2000"); returns its status.</summary>
+    public Task<Source> WaitForPositionAsync(string sourceId, string position) =>
+        WaitForSourceAsync(sourceId, s => s.PositionSummary == position, $"commits up to {position}");
+
+    private async Task<Source> WaitForSourceAsync(string sourceId, Func<Source, bool> condition, string what)
     {
         Source? source = null;
         await Eventually.TrueAsync(
-            async () =>
-            {
-                source = await Sources.GetSourceAsync(new GetSourceRequest { SourceId = sourceId });
-                return source.CommittedSeq >= minimum;
-            },
-            () => $"source '{sourceId}' commits at least {minimum} changes (last status: {source})");
+            async () => condition(source = await Sources.GetSourceAsync(new GetSourceRequest { SourceId = sourceId }, ReaderCredentials)),
+            () => $"source '{sourceId}' {what} (last status: {source})");
         return source!;
     }
 

@@ -59,14 +59,6 @@ public sealed class OperatorPageHostFixture : HostFixture
         return new OperatorPageData(reports, snapshot);
     }
 
-    private async Task WaitForPositionAsync(string sourceId, string position)
-    {
-        Source? source = null;
-        await Eventually.TrueAsync(
-            async () => (source = await Sources.GetSourceAsync(new GetSourceRequest { SourceId = sourceId })).PositionSummary == position,
-            () => $"source '{sourceId}' commits up to {position} (last status: {source})");
-    }
-
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings()
     {
         var drifty = $"SnapshotService:Sources:{DriftySourceId}:";

@@ -51,19 +51,8 @@ public sealed class QualityHostFixture : HostFixture
         await Schemas.SetContractAsync(new SetContractRequest { SourceId = FlaggedSourceId, JsonSchema = IntegerVersionContract, Policy = "flag" });
     }
 
-    /// <summary>Waits until capture has committed the source's whole history.</summary>
-    public async Task<Source> WaitForCaptureToFinishAsync(string sourceId)
-    {
-        Source? source = null;
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                source = await Sources.GetSourceAsync(new GetSourceRequest { SourceId = sourceId });
-                return source.PositionSummary == $"sim:{MaxChanges}";
-            },
-            () => $"source '{sourceId}' commits its whole history up to sim:{MaxChanges} (last status: {source})");
-        return source!;
-    }
+    /// <summary>Waits until capture has committed the source's whole history (its position is the end, sim:MaxChanges).</summary>
+    public Task<Source> WaitForCaptureToFinishAsync(string sourceId) => WaitForPositionAsync(sourceId, $"sim:{MaxChanges}");
 }
 
 [CollectionDefinition(Name)]

@@ -33,6 +33,12 @@ public sealed class ReadinessTests(StallingSourceHostFixture host) : IClassFixtu
     public async Task a_stalled_source_turns_degraded_and_fails_readyz_then_both_recover()
     {
         var source = new GetSourceRequest { SourceId = StallingSourceHostFixture.StallingSourceId };
+        // The 12-s stall starts when capture first reads past change 3,000: 3 s after the host
+        // started, which on a busy machine can be most of the stall before this test runs. A capture
+        // restart (pause, resume) reads through a new source reader, which stalls again at once (or
+        // at change 3,000): the stall this test checks starts now, not with the fixture.
+        await host.Sources.PauseSourceAsync(new PauseSourceRequest { SourceId = source.SourceId });
+        await host.Sources.ResumeSourceAsync(new ResumeSourceRequest { SourceId = source.SourceId });
         SnapshotService.Api.V1.Source? degraded = null;
         await Eventually.TrueAsync(
             async () => (degraded = await host.Sources.GetSourceAsync(source)).State == SourceState.Degraded,

@@ -72,6 +72,7 @@ public sealed class SchemaApiTests(QualityHostFixture host)
     [Fact]
     public async Task schema_requests_with_bad_input_are_refused_with_the_field_named()
     {
+        await host.WaitForCommittedAsync(Id, 20); // the snapshots below anchor at seq 10 and 20
         await RpcAssert.FailsAsync(StatusCode.NotFound, "snapshot", () => host.Schemas.GetSchemaAsync(new GetSchemaRequest { SourceId = Id, SnapshotId = ApiCalls.UnknownSnapshotId }).ResponseAsync);
         await RpcAssert.FailsAsync(StatusCode.InvalidArgument, "from_snapshot_id", () => host.Schemas.DiffSchemasAsync(new DiffSchemasRequest { SourceId = Id }).ResponseAsync);
         var later = await host.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { SourceId = Id, AtSequence = 20 });

@@ -11,37 +11,41 @@ namespace SnapshotService.Host.Tests;
 /// <summary>A host whose metrics and spans also go to in-memory exporters the tests read.</summary>
 public sealed class TelemetryHostFixture : HostFixture
 {
-    public List<Activity> Spans { get; } = [];
+    private readonly LockedCollection<Activity> _spans = new();
 
-    public List<Metric> Metrics { get; } = [];
+    private readonly LockedCollection<Metric> _metrics = new();
 
     protected override void ConfigureBuilder(WebApplicationBuilder builder)
     {
-        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
-        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddInMemoryExporter(Metrics));
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans));
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddInMemoryExporter(_metrics));
     }
 
-    /// <summary>Flushes the meter provider into <see cref="Metrics"/> (a copy, safe to enumerate).</summary>
+    /// <summary>Flushes the meter provider and returns what it exported (a copy, safe to enumerate).</summary>
     public List<Metric> CollectMetrics()
     {
-        lock (Metrics)
-        {
-            Metrics.Clear();
-        }
+        _metrics.Clear();
         App.Services.GetRequiredService<MeterProvider>().ForceFlush();
-        lock (Metrics)
-        {
-            return [.. Metrics];
-        }
+        return _metrics.Snapshot();
     }
 
+    /// <summary>
+    /// Collects until the exported metrics satisfy <paramref name="ready"/>: on a loaded machine one
+    /// collection once came back without a measurement recorded before it, so a test waits for the
+    /// collection that has what it checks instead of trusting the first.
+    /// </summary>
+    public async Task<List<Metric>> CollectMetricsUntilAsync(Func<List<Metric>, bool> ready, string what)
+    {
+        List<Metric> metrics = [];
+        await Eventually.TrueAsync(() => Task.FromResult(ready(metrics = CollectMetrics())), what);
+        return metrics;
+    }
+
+    /// <summary>Flushes the tracer provider and returns every span exported so far (a copy, safe to enumerate).</summary>
     public List<Activity> FinishedSpans()
     {
         App.Services.GetRequiredService<TracerProvider>().ForceFlush();
-        lock (Spans)
-        {
-            return [.. Spans];
-        }
+        return _spans.Snapshot();
     }
 }
 
@@ -59,11 +63,12 @@ public sealed class TelemetryTests(TelemetryHostFixture host) : IClassFixture<Te
             async () => (await host.Sources.GetSourceAsync(new GetSourceRequest { SourceId = HostFixture.SourceId })).CommittedSeq > 2_000,
             () => "capture commits 2,000 changes");
 
-        var metrics = host.CollectMetrics();
+        var metrics = await host.CollectMetricsUntilAsync(
+            m => m.Any(metric => metric.Name == "snapshotservice.capture.changes" && SumFor(metric, HostFixture.SourceId) > 2_000),
+            "the collected metrics count the 2,000 committed changes");
 
         var changes = Single(metrics, "snapshotservice.capture.changes");
         Assert.Equal("{change}", changes.Unit);
-        Assert.True(SumFor(changes, HostFixture.SourceId) > 2_000);
         Assert.Equal("By", Single(metrics, "snapshotservice.capture.bytes").Unit);
         var commit = Single(metrics, "snapshotservice.capture.commit.duration");
         Assert.Equal("s", commit.Unit);
@@ -81,11 +86,14 @@ public sealed class TelemetryTests(TelemetryHostFixture host) : IClassFixture<Te
     [Fact]
     public async Task a_reconciliation_reports_runs_coverage_and_a_span_per_range_in_the_trace_of_the_api_call()
     {
+        // Reconcile captured data: on a busy machine this test can start before capture's first commit.
+        await host.WaitForCommittedAsync(HostFixture.SourceId, 1);
+
         var report = await host.Reconciliation.RunReconciliationAsync(new RunReconciliationRequest { SourceId = HostFixture.SourceId, Mode = "full", DryRun = true });
 
-        var metrics = host.CollectMetrics();
-        var runs = Single(metrics, "snapshotservice.reconciliation.runs");
-        Assert.True(SumFor(runs, HostFixture.SourceId) >= 1);
+        var metrics = await host.CollectMetricsUntilAsync(
+            m => m.Any(metric => metric.Name == "snapshotservice.reconciliation.runs" && SumFor(metric, HostFixture.SourceId) >= 1),
+            "the collected metrics count the reconciliation run");
         var coverage = Points(Single(metrics, "snapshotservice.reconciliation.coverage")).First(p => Tag(p, SnapshotServiceTelemetry.SourceTag) == HostFixture.SourceId);
         Assert.InRange(coverage.GetHistogramSum() / coverage.GetHistogramCount(), 0.999, 1.0);
         Assert.Equal("s", Single(metrics, "snapshotservice.reconciliation.duration").Unit);

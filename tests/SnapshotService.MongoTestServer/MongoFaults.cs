@@ -15,6 +15,7 @@ public sealed class MongoFaults
     private ServerState? _state;
     private bool _changeStreamsDisabled;
     private bool _rejectAuthentication;
+    private int _authenticationsRejected;
 
     /// <summary>When true, aggregate with $changeStream fails with 40573 as on a standalone server.</summary>
     public bool ChangeStreamsDisabled
@@ -28,6 +29,25 @@ public sealed class MongoFaults
     {
         get { lock (_sync) { return _rejectAuthentication; } }
         set { lock (_sync) { _rejectAuthentication = value; } }
+    }
+
+    /// <summary>Authentication attempts refused under <see cref="RejectAuthentication"/> so far (a test counts retries with it, not the clock).</summary>
+    public int AuthenticationsRejected
+    {
+        get { lock (_sync) { return _authenticationsRejected; } }
+    }
+
+    /// <summary>Refuses one authentication attempt when <see cref="RejectAuthentication"/> is on, counting it; true when refused.</summary>
+    internal bool TryRejectAuthentication()
+    {
+        lock (_sync)
+        {
+            if (_rejectAuthentication)
+            {
+                _authenticationsRejected++;
+            }
+            return _rejectAuthentication;
+        }
     }
 
     /// <summary>Fails the next <paramref name="times"/> commands named <paramref name="commandName"/> with this error.</summary>

@@ -1,4 +1,5 @@
 using SnapshotService.Restore;
+using SnapshotService.Testing;
 
 namespace SnapshotService.Sources.Cosmos.Tests;
 
@@ -326,7 +327,9 @@ public sealed class CosmosCaptureTests
     {
         await using var context = await CosmosSourceContext.StartAsync(ranges: 2);
         await context.UpsertAsync("old", 1);
-        await Task.Delay(TimeSpan.FromSeconds(2)); // _ts has second resolution
+        // _ts has second resolution: "since" must fall in a later second than the old write.
+        var oldTs = await TimestampAsync(context, "old");
+        await Eventually.TrueAsync(() => Task.FromResult(DateTimeOffset.UtcNow.ToUnixTimeSeconds() > oldTs), $"the clock passes the old write's second ({oldTs})");
         var since = DateTimeOffset.UtcNow;
         await using var fromNow = context.CreateSource("from-now", o => o.StartFrom = CosmosStartFrom.Now);
         var (_, nowPosition, _) = await CosmosSourceContext.ReadUntilAsync(fromNow, SourcePosition.Start, c => true);
@@ -360,6 +363,15 @@ public sealed class CosmosCaptureTests
         // The test server charges 1 RU per answer: two point reads, then at least one query page.
         Assert.Equal(2, afterReads);
         Assert.True(source.ReconciliationRequestCharge > afterReads);
+    }
+
+    /// <summary>The server's _ts (Unix seconds) of the document <paramref name="id"/> in its default partition.</summary>
+    private static async Task<long> TimestampAsync(CosmosSourceContext context, string id)
+    {
+        using var response = await context.Container.ReadItemStreamAsync(id, new Microsoft.Azure.Cosmos.PartitionKey($"pk-{id}"));
+        Assert.True(response.IsSuccessStatusCode, response.ErrorMessage);
+        using var document = await System.Text.Json.JsonDocument.ParseAsync(response.Content);
+        return document.RootElement.GetProperty("_ts").GetInt64();
     }
 
     private static async Task<List<string>> ScanKeysAsync(IChangeSource source)

@@ -58,6 +58,10 @@ public sealed class CapturePipelineTests
         await using var pipeline = new CapturePipeline(source, log, Options);
         pipeline.Start();
 
+        // First the reader must have filled the channel (on a busy machine that takes a while) ...
+        await WaitUntilAsync(() => pipeline.ChannelDepth >= Options.ChannelCapacity);
+        // ... then a reader that did not wait would keep reading: give it the time to show (an
+        // observation window for something that must not happen, not a wait for a condition).
         await Task.Delay(500);
         // One batch in the committer's hands (bounded by MaxCommitChanges), ChannelCapacity in the
         // channel, one blocked in WriteAsync: the source is not asked for more.

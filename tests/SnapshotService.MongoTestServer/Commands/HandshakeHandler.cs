@@ -93,7 +93,7 @@ internal static class HandshakeHandler
 
     /// <summary>SCRAM is not implemented: credentials are rejected, with a message saying why unless a test asked for the rejection.</summary>
     private static BsonDocument Sasl(CommandContext context) =>
-        context.State.Faults.RejectAuthentication
+        context.State.Faults.TryRejectAuthentication()
             ? throw new CommandError(18, "AuthenticationFailed", "Authentication failed.")
             : throw new CommandError(334, "MechanismUnavailable",
                 "The SnapshotService MongoDB test server does not implement authentication; connect without credentials.");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace SnapshotService.Testing.Redis;
 
@@ -49,6 +50,32 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    /// <summary>
+    /// Client connections open now (INFO clients: connected_clients), this query's own included:
+    /// compared before and after an outage it says whether every client has reconnected.
+    /// </summary>
+    public async Task<int> ConnectedClientsAsync()
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync("INFO clients\r\n"u8.ToArray());
+        var reply = new StringBuilder();
+        var buffer = new byte[4096];
+        var match = Match.Empty;
+        while (!match.Success)
+        {
+            var read = await stream.ReadAsync(buffer);
+            if (read == 0)
+            {
+                throw new IOException($"redis-server closed the connection before answering INFO clients: '{reply}'");
+            }
+            reply.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            match = Regex.Match(reply.ToString(), @"connected_clients:(\d+)\r\n");
+        }
+        return int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
 
     /// <summary>True once the server answers PING with +PONG (it accepts commands).</summary>
     private async Task<bool> AnswersPingAsync()
