@@ -3,6 +3,10 @@
 
 With --failed it prints the names of the failed tests instead, one per line (scripts/soak.sh uses
 it to say which test a loaded run caught).
+
+A test run that was aborted (its test host crashed, or --blame-hang-timeout killed a hung test)
+counts as one failure: the hung test has no result of its own, and a summary that left it out
+would read green.
 """
 import pathlib
 import sys
@@ -23,6 +27,11 @@ for trx in pathlib.Path(args[0]).rglob("*.trx"):
         else:
             failed += 1
             failed_names.append(result.get("testName"))
+    for info in ET.parse(trx).getroot().iter(f"{NS}RunInfo"):
+        text = info.findtext(f"{NS}Text") or ""
+        if info.get("outcome") == "Error" and "test run was aborted" in text.lower():
+            failed += 1
+            failed_names.append(f"(test run aborted, {trx.name}: {text.strip()})")
 if list_failed:
     for name in sorted(failed_names):
         print(name)
