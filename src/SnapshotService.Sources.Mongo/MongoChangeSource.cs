@@ -58,6 +58,7 @@ public sealed partial class MongoChangeSource : IChangeSource, IBackfillControl,
     private IChangeStreamCursor<BsonDocument>? _cursor;
     private BsonDocument? _batchEndToken;
     private long _fetches;
+    private bool _openingBatchUnread;
     private long? _idleResumeTime;
     private MongoPosition _current = MongoPosition.Empty;
     private SourcePosition? _lastReturned;
@@ -287,7 +288,16 @@ public sealed partial class MongoChangeSource : IChangeSource, IBackfillControl,
             await _retry.RunAsync("change stream", async ct => { await EnsureStreamAsync(ct).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
             return;
         }
-        _fetches++;
+        if (_openingBatchUnread)
+        {
+            // The first batch is the aggregate's, fetched when the stream opened (counted there): an
+            // empty one says nothing about writes since, and must not close a window opened after it.
+            _openingBatchUnread = false;
+        }
+        else
+        {
+            _fetches++;
+        }
         if (!more)
         {
             // The server closed the cursor (it does after an invalidate); reopen on the next fetch.
@@ -344,6 +354,8 @@ public sealed partial class MongoChangeSource : IChangeSource, IBackfillControl,
             var stages = _filter is null ? [] : new[] { ChangeStreamFilter.MatchStage(_filter) };
             var pipeline = PipelineDefinition<ChangeStreamDocument<BsonDocument>, BsonDocument>.Create(stages, BsonDocumentSerializer.Instance);
             _cursor = await _collection.WatchAsync(_streamSession, pipeline, options, ct).ConfigureAwait(false);
+            _fetches++;
+            _openingBatchUnread = true;
             if (!_current.HasStreamPoint)
             {
                 // First start (or after history loss): pin the stream's start so a restart before the
@@ -581,6 +593,7 @@ public sealed partial class MongoChangeSource : IChangeSource, IBackfillControl,
         _pending.Clear();
         _batchEndToken = null;
         _idleResumeTime = null;
+        _openingBatchUnread = false;
         await Task.CompletedTask.ConfigureAwait(false);
     }
 

@@ -6,7 +6,7 @@ namespace SnapshotService.Testing.Mongo;
 
 /// <summary>
 /// Fault injection, thread-safe. Faults are keyed by command name (case-insensitive, e.g. "getMore", "insert")
-/// and consumed in order: a delay, then a connection close, then an error.
+/// and consumed in order: a delay, an action run just before the command, then a connection close, then an error.
 /// </summary>
 public sealed class MongoFaults
 {
@@ -86,6 +86,17 @@ public sealed class MongoFaults
     public void Delay(string commandName, TimeSpan delay, int times = 1) =>
         Plan(new PlannedFault(commandName, times) { Delay = delay });
 
+    /// <summary>
+    /// Runs <paramref name="action"/> once, just before the next command named <paramref name="commandName"/>
+    /// executes (outside the server lock, so it may write through <see cref="MongoServerData"/>): a test puts
+    /// a write exactly between two commands of the client it watches.
+    /// </summary>
+    public void RunBeforeNext(string commandName, Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        Plan(new PlannedFault(commandName, 1) { Before = action });
+    }
+
     /// <summary>Aborts every open client connection now (a network blip or failover as the driver sees it).</summary>
     public void DropAllConnections() => State.AbortConnections();
 
@@ -137,7 +148,11 @@ public sealed class MongoFaults
             var plan = new FaultPlan();
             foreach (var fault in _planned.Where(f => f.Command.Equals(commandName, StringComparison.OrdinalIgnoreCase)).ToList())
             {
-                if (fault.Delay is { } delay && plan.Delay == TimeSpan.Zero)
+                if (fault.Before is { } before && plan.Before is null)
+                {
+                    plan = plan with { Before = before };
+                }
+                else if (fault.Delay is { } delay && plan.Delay == TimeSpan.Zero)
                 {
                     plan = plan with { Delay = delay };
                 }
@@ -178,6 +193,7 @@ public sealed class MongoFaults
         public string Command { get; } = command;
         public int Remaining { get; set; } = times;
         public TimeSpan? Delay { get; init; }
+        public Action? Before { get; init; }
         public CloseMode Close { get; init; }
         public CommandError? Error { get; init; }
     }
@@ -190,4 +206,4 @@ internal enum CloseMode
     AfterExecuting,
 }
 
-internal sealed record FaultPlan(TimeSpan Delay = default, CloseMode Close = CloseMode.None, CommandError? Error = null);
+internal sealed record FaultPlan(TimeSpan Delay = default, CloseMode Close = CloseMode.None, CommandError? Error = null, Action? Before = null);

@@ -19,6 +19,24 @@ public sealed class MongoSourceFaultTests
     }
 
     [Fact]
+    public async Task a_write_between_opening_the_stream_and_the_first_chunk_read_comes_once()
+    {
+        await using var endpoint = await MongoEndpoint.StartTestServerAsync();
+        await endpoint.CreateCollectionAsync("orders");
+        // The stream opens on an empty collection (its first batch is empty); the write lands after
+        // that and before the chunk read, so the read sees the document at the write's own time and
+        // the stream carries the write too. Only one of them may reach the export.
+        endpoint.Server!.Faults.RunBeforeNext("find", () => endpoint.Server.Data.Insert(endpoint.Database, "orders", Doc("a", 1)));
+        await using var source = new MongoChangeSource("orders", endpoint.Options("orders"));
+        var capture = new CaptureHarness(source);
+        await capture.ReadUntilAsync(() => capture.Notices.Any(n => n.Kind == SourceNoticeKind.BackfillCompleted), what: "the first backfill");
+        await capture.ReadUntilAsync(() => capture.Changes.Any(c => c.Key == "a" && c.Origin == ChangeOrigin.Capture), what: "the stream's insert of 'a'");
+
+        var changes = capture.Changes.Where(c => c.Key == "a").Select(c => $"{c.Origin} {c.Operation} at {c.SourceVersion}").ToList();
+        Assert.True(changes.Count == 1, $"'a' reached the export {changes.Count} times: {string.Join(", ", changes)}");
+    }
+
+    [Fact]
     public async Task history_lost_is_reported_and_the_collection_is_re_backfilled()
     {
         var (endpoint, source, capture) = await CapturingAsync();

@@ -39,6 +39,7 @@ internal sealed class CommandDispatcher
         {
             await Task.Delay(faults.Delay, context.CancellationToken).ConfigureAwait(false);
         }
+        faults.Before?.Invoke();
         if (faults.Close == CloseMode.BeforeExecuting)
         {
             return new CommandOutcome(null, CloseConnection: true);
