@@ -110,7 +110,7 @@ internal sealed class ReconcileBenchmark(BenchArguments args, string scratch)
 
         async Task<ReconciliationResult> IncrementalAsync()
         {
-            var dirty = await DirtyKeys.CollectAsync(new ExportLogReader(store, SourceId), aligned, log.Head, new ReconciliationOptions().MaxDirtyKeys, cancellationToken)
+            var dirty = await DirtyKeys.CollectAsync(new ExportLogReader(store, SourceId), aligned, log.Head, new ReconciliationOptions().MaxDirtyKeys, null, cancellationToken)
                 ?? throw new InvalidOperationException("More changed keys than MaxDirtyKeys; the benchmark expects point reads.");
             var plan = IncrementalPlanner.Plan([.. summaries.Select(r => r.Range)], [], RotationRuns, cursor: null);
             return await reconciler.RunAsync(new ReconciliationRequest { Seq = head, Mode = ReconciliationMode.Incremental, RangeIndexes = plan.RangeIndexes, DirtyKeys = dirty }, null, null, cancellationToken);

@@ -70,7 +70,10 @@ internal sealed class ReconciliationRun(
                 SourceDocumentsPerSecond = options.RateFor(sourceId),
             };
             repairer = repair is null ? null : new DriftRepairer(source, repair, headSeq);
-            result = await new Reconciler(store, sourceId, source, view: view)
+            // Keys found different are candidates: only those still different once capture has
+            // passed a re-read of them are drift (reported, repaired, counted in episodes and metrics).
+            var settler = new DriftSettler(source, log, headSeq, request.Hashing, options.Settle);
+            result = await new Reconciler(store, sourceId, source, view: view, settler: settler)
                 .RunAsync(request, OnDriftAsync, progress, cancellationToken).ConfigureAwait(false);
             if (repairer is not null && repairFailure is null)
             {
@@ -171,7 +174,7 @@ internal sealed class ReconciliationRun(
             return (IncrementalPlanner.Plan(ranges, [.. now.Select(r => r.Index)], options.RotationRuns, cursor.RotationCursor), null);
         }
         var dirtyKeys = options.MaxDirtyKeys > 0
-            ? await DirtyKeys.CollectAsync(log, aligned, head, options.MaxDirtyKeys, cancellationToken).ConfigureAwait(false)
+            ? await DirtyKeys.CollectAsync(log, aligned, head, options.MaxDirtyKeys, onlyKeys: null, cancellationToken).ConfigureAwait(false)
             : null;
         if (dirtyKeys is not null)
         {

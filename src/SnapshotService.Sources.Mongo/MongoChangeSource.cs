@@ -34,7 +34,7 @@ namespace SnapshotService.Sources.Mongo;
 /// privileges, a missing collection and servers without change streams fail at once with a
 /// <see cref="MongoSourceException"/> saying what to fix.</para>
 /// </remarks>
-public sealed partial class MongoChangeSource : IChangeSource, IBackfillControl, ISourceHealthProbe, IPositionSummarizer
+public sealed partial class MongoChangeSource : IChangeSource, IBackfillControl, ISourceHealthProbe, IPositionSummarizer, IReadCoverage
 {
     /// <summary>The most keys one <see cref="RequestBackfill"/> may name (they travel in the position).</summary>
     public const int MaxBackfillKeys = 10_000;
@@ -628,6 +628,20 @@ public sealed partial class MongoChangeSource : IChangeSource, IBackfillControl,
         var ids = keys.Select(MongoKeys.Decode).ToList();
         var (found, version) = await _retry.RunAsync("point reads", ct => _scanner.ReadByIdsAsync(ids, ct), cancellationToken).ConfigureAwait(false);
         return new KeyReadResult([.. found.Select(d => new SourceDocument(d.Key, null, d.ReadVersion, MongoJson.ToJsonBytes(d.Document)))], version);
+    }
+
+    /// <summary>
+    /// True when the stream at <paramref name="committed"/> is past the read's operationTime and no
+    /// backfill is in flight or queued (a key a running backfill has not reached yet is not in the
+    /// export, though the stream is past the read). Strictly past: the events of one transaction
+    /// share a clusterTime, and a position may sit between them. On an idle real replica set the
+    /// stream time moves with the primary's periodic no-op writes (about every 10 s).
+    /// </summary>
+    public bool Covers(SourcePosition committed, KeyReadResult read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var position = MongoPosition.Parse(committed);
+        return position.StreamTime > read.ReadVersion && position.Backfill is null && position.Queued.Count == 0;
     }
 
     /// <summary>

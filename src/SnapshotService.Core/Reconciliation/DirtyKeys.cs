@@ -26,9 +26,10 @@ public static class DirtyKeys
     /// null when more than <paramref name="maxKeys"/> distinct keys changed (then ranges are
     /// cheaper, and the caller plans dirty ranges instead). Memory is bounded by
     /// <paramref name="maxKeys"/> plus one window of segments' records (metadata only: documents
-    /// are never parsed).
+    /// are never parsed). With <paramref name="onlyKeys"/>, the changes of other keys are passed over
+    /// (a drift settle follows its candidates through the tail capture wrote meanwhile).
     /// </summary>
-    public static async Task<IReadOnlyList<DirtyKey>?> CollectAsync(ExportLogReader log, long afterSeq, LogHead head, int maxKeys, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<DirtyKey>?> CollectAsync(ExportLogReader log, long afterSeq, LogHead head, int maxKeys, IReadOnlySet<string>? onlyKeys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(head);
@@ -40,13 +41,13 @@ public static class DirtyKeys
             foreach (var segment in commit.Segments.Where(s => s.LastSeq > afterSeq && s.FirstSeq <= head.LastSeq))
             {
                 window.Add((commit, segment));
-                if (window.Count == Window && !await TakeWindowAsync(log, window, afterSeq, head.LastSeq, last, maxKeys, cancellationToken).ConfigureAwait(false))
+                if (window.Count == Window && !await TakeWindowAsync(log, window, afterSeq, head.LastSeq, last, maxKeys, onlyKeys, cancellationToken).ConfigureAwait(false))
                 {
                     return null;
                 }
             }
         }
-        if (!await TakeWindowAsync(log, window, afterSeq, head.LastSeq, last, maxKeys, cancellationToken).ConfigureAwait(false))
+        if (!await TakeWindowAsync(log, window, afterSeq, head.LastSeq, last, maxKeys, onlyKeys, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
@@ -56,7 +57,7 @@ public static class DirtyKeys
     }
 
     /// <summary>Reads the window's segments in parallel, applies their records in seq order, and empties the window; false past <paramref name="maxKeys"/>.</summary>
-    private static async Task<bool> TakeWindowAsync(ExportLogReader log, List<(CommitRecord Commit, SegmentRef Segment)> window, long afterSeq, long toSeq, Dictionary<string, DirtyKey> last, int maxKeys, CancellationToken cancellationToken)
+    private static async Task<bool> TakeWindowAsync(ExportLogReader log, List<(CommitRecord Commit, SegmentRef Segment)> window, long afterSeq, long toSeq, Dictionary<string, DirtyKey> last, int maxKeys, IReadOnlySet<string>? onlyKeys, CancellationToken cancellationToken)
     {
         var parsed = new List<DirtyKey>[window.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, window.Count), cancellationToken, async (i, token) =>
@@ -68,7 +69,7 @@ public static class DirtyKeys
             {
                 // Only the fields before the document are parsed: the tail's documents are never needed here.
                 var record = ViewLineReader.Fast(segment.Name, line.Number, data.AsMemory(line.Offset, line.Length));
-                if (record.Seq > afterSeq && record.Seq <= toSeq)
+                if (record.Seq > afterSeq && record.Seq <= toSeq && (onlyKeys is null || onlyKeys.Contains(record.Key)))
                 {
                     records.Add(new DirtyKey(record.Key, record.Operation == ChangeOperation.Delete || record.ContentHash is not { } hash
                         ? null

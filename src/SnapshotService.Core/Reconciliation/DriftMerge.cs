@@ -42,7 +42,11 @@ internal static class DriftMerge
     }
 
     /// <summary>The drift of one key given what each side holds (null: absent), or null when they agree.</summary>
-    public static DriftItem? DiffKey(int rangeIndex, SourceKeyState? source, LiveEntry? export) => (source, export) switch
+    public static DriftItem? DiffKey(int rangeIndex, SourceKeyState? source, LiveEntry? export) =>
+        DiffKey(rangeIndex, source, export is null ? null : ExportKeyState.Of(export));
+
+    /// <inheritdoc cref="DiffKey(int, SourceKeyState?, LiveEntry?)"/>
+    public static DriftItem? DiffKey(int rangeIndex, SourceKeyState? source, ExportKeyState? export) => (source, export) switch
     {
         (null, null) => null,
         ({ } s, null) => Missing(rangeIndex, s),
@@ -53,10 +57,14 @@ internal static class DriftMerge
     private static DriftItem Missing(int rangeIndex, SourceKeyState s) =>
         new(s.Key, DriftCategory.MissingInExport, rangeIndex, null, null, null, null, s.Version, s.ContentHash, s.PartitionKey);
 
-    private static DriftItem Extra(int rangeIndex, LiveEntry e) =>
+    private static DriftItem Extra(int rangeIndex, LiveEntry e) => Extra(rangeIndex, ExportKeyState.Of(e));
+
+    private static DriftItem Extra(int rangeIndex, ExportKeyState e) =>
         new(e.Key, DriftCategory.ExtraInExport, rangeIndex, e.Seq, e.SourceVersion, e.ContentHash, e.PartitionKey, null, null, null);
 
-    private static DriftItem? Compare(int rangeIndex, SourceKeyState s, LiveEntry e)
+    private static DriftItem? Compare(int rangeIndex, SourceKeyState s, LiveEntry e) => Compare(rangeIndex, s, ExportKeyState.Of(e));
+
+    private static DriftItem? Compare(int rangeIndex, SourceKeyState s, ExportKeyState e)
     {
         // Equal content is aligned even when versions differ (e.g. a no-op update): the digest,
         // which carries no versions, would call the range aligned too, so the two passes agree.
@@ -67,4 +75,19 @@ internal static class DriftMerge
         var category = e.SourceVersion > s.Version ? DriftCategory.VersionRegression : DriftCategory.ContentMismatch;
         return new DriftItem(e.Key, category, rangeIndex, e.Seq, e.SourceVersion, e.ContentHash, e.PartitionKey, s.Version, s.ContentHash, s.PartitionKey);
     }
+}
+
+/// <summary>What the export holds for a key, as a diff needs it (from a live entry, or from a drift item's export side).</summary>
+/// <param name="Key">The key.</param>
+/// <param name="Seq">Seq of the record that set it.</param>
+/// <param name="SourceVersion">Source version of that record.</param>
+/// <param name="ContentHash">Its content hash.</param>
+/// <param name="PartitionKey">Its partition key, or null.</param>
+internal readonly record struct ExportKeyState(string Key, long Seq, long SourceVersion, UInt128 ContentHash, string? PartitionKey)
+{
+    public static ExportKeyState Of(LiveEntry entry) => new(entry.Key, entry.Seq, entry.SourceVersion, entry.ContentHash, entry.PartitionKey);
+
+    /// <summary>The export side of a drift item, or null when the export lacks the key.</summary>
+    public static ExportKeyState? Of(DriftItem item) =>
+        item is { ExportSeq: { } seq, ExportVersion: { } version, ExportContentHash: { } hash } ? new(item.Key, seq, version, hash, item.ExportPartitionKey) : null;
 }

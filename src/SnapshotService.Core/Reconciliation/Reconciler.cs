@@ -27,10 +27,12 @@ namespace SnapshotService.Reconciliation;
 /// than the bound drops its buffer and is re-scanned. A re-scan may see newer source state than
 /// the digest pass, which the diff then reports as it finds it.</para>
 /// <para><b>Consistency.</b> The source is read as it is during the run, the export at the given
-/// seq. Compare at the head whose source position the scan matches (the simulated source can scan
-/// at an exact position); otherwise keys changed meanwhile show up as drift — MissingInExport or
-/// ContentMismatch when the source moved ahead, VersionRegression when the export is ahead — and
-/// a repair step must re-check each key before writing.</para>
+/// seq, so every key the source changed in between differs: a candidate, not drift. With a
+/// <see cref="DriftSettler"/> each candidate is judged again once the export has committed past a
+/// re-read of it, and only confirmed drift is counted and reported (<see cref="ReconciliationResult.ResolvedInFlight"/>
+/// and <see cref="ReconciliationResult.Unsettled"/> count the rest). Without one, every candidate
+/// is drift — right only when the scan reads the source at the compared seq's exact position (the
+/// simulated source can). A repair step re-checks each key before writing either way.</para>
 /// <para><b>Failure.</b> A source or export that cannot be read ends the run as
 /// <see cref="ReconciliationStatus.Failed"/> with the reason and the range; it never reads as "no
 /// drift". Cancellation throws <see cref="OperationCanceledException"/>.</para>
@@ -42,6 +44,10 @@ public sealed class Reconciler
     private readonly TimeProvider _time;
     private readonly LiveView _view;
     private readonly IChangeSource _source;
+    private readonly DriftSettler? _settler;
+
+    /// <summary>Candidates settled at once: a run with much real drift settles it in batches as the ranges find it.</summary>
+    private const int SettleBatch = 5_000;
 
     /// <summary>Keys point-read per call: few round trips, and a batch of 1 KB documents stays around a megabyte.</summary>
     private const int PointReadBatch = 1_000;
@@ -53,7 +59,13 @@ public sealed class Reconciler
     /// <param name="scan">Replaces the source's scan (e.g. the simulated source's scan at an exact position).</param>
     /// <param name="timeProvider">Clock for the rate limit and timing; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="view">A view to share (its log reader caches commits); a new one when null.</param>
-    public Reconciler(IObjectStore store, string sourceId, IChangeSource source, Func<KeyRange, CancellationToken, IAsyncEnumerable<SourceDocument>>? scan = null, TimeProvider? timeProvider = null, LiveView? view = null)
+    /// <param name="settler">
+    /// Settles each key found different before it counts as drift (<see cref="DriftSettler"/>): the
+    /// result then holds confirmed drift only, with the candidates resolved in flight and those left
+    /// unsettled counted beside it. Null compares without settling: right only when the source is
+    /// read at exactly the compared seq's position (the simulated source's scan at a position).
+    /// </param>
+    public Reconciler(IObjectStore store, string sourceId, IChangeSource source, Func<KeyRange, CancellationToken, IAsyncEnumerable<SourceDocument>>? scan = null, TimeProvider? timeProvider = null, LiveView? view = null, DriftSettler? settler = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(source);
@@ -62,6 +74,7 @@ public sealed class Reconciler
         _source = source;
         _time = timeProvider ?? TimeProvider.System;
         _view = view ?? new LiveView(store, _sourceId);
+        _settler = settler;
     }
 
     /// <summary>
@@ -79,7 +92,7 @@ public sealed class Reconciler
     {
         ArgumentNullException.ThrowIfNull(request);
         request.ThrowIfInvalid();
-        var run = new Run(request, onDrift, _time.GetUtcNow(), _time.GetTimestamp());
+        var run = new Run(request, onDrift, _settler, _time.GetUtcNow(), _time.GetTimestamp());
         IReadOnlyList<RangeSummary> summaries;
         try
         {
@@ -166,6 +179,15 @@ public sealed class Reconciler
         foreach (var item in points.Drift)
         {
             await run.AddAsync(item, cancellationToken).ConfigureAwait(false);
+        }
+        try
+        {
+            await run.SettlePendingAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
+        {
+            var cause = ex.InnerException is { } inner ? " (" + inner.Message + ")" : "";
+            return Finish(run, summaries.Count, $"Settling the drift candidates of '{_sourceId}' failed: {ex.Message}{cause}");
         }
         return Finish(run, summaries.Count, null);
     }
@@ -396,11 +418,15 @@ public sealed class Reconciler
         new DriftCounts(run.Counts[0], run.Counts[1], run.Counts[2], run.Counts[3]),
         run.Inline,
         run.DriftTotal > run.Inline.Count,
-        run.Ranges,
+        run.SettledRanges(),
         run.StartedAt,
         _time.GetElapsedTime(run.StartTimestamp))
     {
         KeysPointChecked = run.KeysPointChecked,
+        Settled = run.Settler is not null,
+        ResolvedInFlight = run.ResolvedInFlight,
+        Unsettled = run.UnsettledTotal,
+        UnsettledKeys = run.Unsettled,
     };
 
     private static bool IsCancellation(Exception ex, CancellationToken cancellationToken) =>
@@ -417,9 +443,21 @@ public sealed class Reconciler
     }
 
     /// <summary>The mutable tallies of one run (one range at a time; point reads report separately).</summary>
-    private sealed class Run(ReconciliationRequest request, Func<DriftItem, CancellationToken, ValueTask>? onDrift, DateTimeOffset startedAt, long startTimestamp)
+    private sealed class Run(ReconciliationRequest request, Func<DriftItem, CancellationToken, ValueTask>? onDrift, DriftSettler? settler, DateTimeOffset startedAt, long startTimestamp)
     {
+        private readonly List<DriftItem> _candidates = [];
+        private readonly Dictionary<int, long> _driftPerRange = [];
+
         public ReconciliationRequest Request { get; } = request;
+
+        public DriftSettler? Settler { get; } = settler;
+
+        public long ResolvedInFlight { get; private set; }
+
+        public long UnsettledTotal { get; private set; }
+
+        /// <summary>The first unsettled keys with their reasons (capped like the inline drift list).</summary>
+        public List<UnsettledKey> Unsettled { get; } = [];
 
         public DateTimeOffset StartedAt { get; } = startedAt;
 
@@ -445,10 +483,55 @@ public sealed class Reconciler
 
         public long DriftTotal { get; private set; }
 
+        /// <summary>A key found different: drift at once without a settler, otherwise a candidate settled in batches.</summary>
         public async ValueTask AddAsync(DriftItem item, CancellationToken cancellationToken)
+        {
+            if (Settler is null)
+            {
+                await RecordAsync(item, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            _candidates.Add(item);
+            if (_candidates.Count >= SettleBatch)
+            {
+                await SettlePendingAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Settles the candidates waiting: the confirmed ones become drift, the rest are counted.</summary>
+        public async Task SettlePendingAsync(CancellationToken cancellationToken)
+        {
+            if (Settler is null || _candidates.Count == 0)
+            {
+                return;
+            }
+            var outcome = await Settler.SettleAsync([.. _candidates], cancellationToken).ConfigureAwait(false);
+            _candidates.Clear();
+            ResolvedInFlight += outcome.ResolvedInFlight;
+            UnsettledTotal += outcome.Unsettled.Count;
+            Unsettled.AddRange(outcome.Unsettled.Take(Request.InlineDriftLimit - Unsettled.Count));
+            foreach (var item in outcome.Confirmed)
+            {
+                await RecordAsync(item, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>
+        /// The range outcomes with the drift that counted: settled runs find a range's candidates
+        /// first, and a range whose candidates all resolved drifted nowhere (its digests differed only
+        /// by changes in flight).
+        /// </summary>
+        public List<RangeOutcome> SettledRanges() => Settler is null
+            ? Ranges
+            : [.. Ranges.Select(r => r.Verdict is RangeVerdict.Drift or RangeVerdict.DigestOnly
+                ? r with { DriftCount = _driftPerRange.GetValueOrDefault(r.Index), Verdict = _driftPerRange.GetValueOrDefault(r.Index) > 0 ? RangeVerdict.Drift : RangeVerdict.DigestOnly }
+                : r)];
+
+        private async ValueTask RecordAsync(DriftItem item, CancellationToken cancellationToken)
         {
             Debug.Assert((int)item.Category is >= 0 and < 4, "four categories");
             Counts[(int)item.Category]++;
+            _driftPerRange[item.RangeIndex] = _driftPerRange.GetValueOrDefault(item.RangeIndex) + 1;
             DriftTotal++;
             if (Inline.Count < Request.InlineDriftLimit)
             {

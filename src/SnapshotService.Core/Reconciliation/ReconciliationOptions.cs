@@ -27,6 +27,18 @@ public sealed class ReconciliationOptions
     /// <summary>Per-source overrides of <see cref="SourceDocumentsPerSecond"/>, keyed by source id.</summary>
     public Dictionary<string, double> SourceDocumentsPerSecondBySource { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// How long a run waits, per batch of keys found different, for capture to commit past the
+    /// source's re-read of them (default 30 s) before it reports them unsettled. A run compares the
+    /// export at a seq with the source as it is later, so on a live source the keys changed in
+    /// between differ until capture has caught up: they are settled, never counted as drift. On a
+    /// healthy source settling costs about the capture lag; set this above the lag you tolerate.
+    /// </summary>
+    public TimeSpan SettleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The settle settings of a run (<see cref="SettleTimeout"/>, polling every 100 ms, 3 re-reads).</summary>
+    public DriftSettleOptions Settle => DriftSettleOptions.Default with { Timeout = SettleTimeout };
+
     /// <summary>The read rate limit of <paramref name="sourceId"/> (0 = unlimited).</summary>
     public double RateFor(string sourceId) =>
         SourceDocumentsPerSecondBySource.TryGetValue(sourceId, out var rate) ? rate : SourceDocumentsPerSecond;
@@ -42,6 +54,10 @@ public sealed class ReconciliationOptions
         if (MaxDirtyKeys < 0)
         {
             problems.Add($"{SectionName}:MaxDirtyKeys must not be negative (was {MaxDirtyKeys}; 0 turns point reads off).");
+        }
+        if (SettleTimeout < TimeSpan.FromSeconds(1) || SettleTimeout > TimeSpan.FromMinutes(10))
+        {
+            problems.Add($"{SectionName}:SettleTimeout must be between 00:00:01 and 00:10:00 (was {SettleTimeout}); it bounds how long a run waits for capture to pass a re-read of the keys it found different.");
         }
         if (!IsRate(SourceDocumentsPerSecond))
         {

@@ -101,9 +101,21 @@ public sealed record ReconciliationResult(
     DateTimeOffset StartedAt,
     TimeSpan Elapsed)
 {
-    /// <summary>True when the run succeeded and found no drift.</summary>
-    public bool IsAligned => Status == ReconciliationStatus.Succeeded && Counts.Total == 0;
+    /// <summary>True when the run succeeded, found no drift and left no candidate unsettled.</summary>
+    public bool IsAligned => Status == ReconciliationStatus.Succeeded && Counts.Total == 0 && Unsettled == 0;
 
     /// <summary>Keys checked by point reads (<see cref="ReconciliationRequest.DirtyKeys"/> outside the checked ranges).</summary>
     public long KeysPointChecked { get; init; }
+
+    /// <summary>True when keys found different were settled (<see cref="DriftSettler"/>) before counting as drift.</summary>
+    public bool Settled { get; init; }
+
+    /// <summary>Keys found different that the export caught up with once it passed a re-read: changes in flight, not drift.</summary>
+    public long ResolvedInFlight { get; init; }
+
+    /// <summary>Keys found different that could not be judged in time (capture behind or stopped, or the key kept changing): not drift, and the run is not aligned.</summary>
+    public long Unsettled { get; init; }
+
+    /// <summary>The first unsettled keys with the reason (capped like <see cref="Drift"/>).</summary>
+    public IReadOnlyList<UnsettledKey> UnsettledKeys { get; init; } = [];
 }

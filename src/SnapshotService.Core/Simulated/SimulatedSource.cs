@@ -33,7 +33,7 @@ namespace SnapshotService.Simulated;
 /// <para>Not thread-safe for concurrent reads (one capture loop at a time, as the port says); scans
 /// may run concurrently with reads and with each other.</para>
 /// </remarks>
-public sealed class SimulatedSource : IChangeSource
+public sealed class SimulatedSource : IChangeSource, IReadCoverage
 {
     /// <summary>The longest <see cref="ReadChangesAsync"/> waits when nothing is readable.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(100);
@@ -184,6 +184,17 @@ public sealed class SimulatedSource : IChangeSource
             }
         }
         return new KeyReadResult(found, underlyingPosition);
+    }
+
+    /// <summary>
+    /// True when <paramref name="committed"/> has consumed every underlying change the read reflects:
+    /// positions count whole windows of underlying changes, so a change reordered inside a window
+    /// is never passed before it is emitted (or dropped, which is the drift to find).
+    /// </summary>
+    public bool Covers(SourcePosition committed, KeyReadResult read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        return SimulatedPosition.Parse(SourceId, committed).Consumed >= read.ReadVersion;
     }
 
     /// <summary>

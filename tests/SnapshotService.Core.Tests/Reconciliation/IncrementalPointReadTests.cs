@@ -23,7 +23,7 @@ public sealed class IncrementalPointReadTests
         var truth = new List<(TestOp, long)> { (new TestOp(10, false, 2), 401), (new TestOp(200, false, 2), 402), (new TestOp(300, true, 0), 403), (new TestOp(399, true, 0), 404), (new TestOp(50, false, 3), 405) };
         var (store, log) = await ReconTestExport.BuildAsync([initial, captured], [true, true], 16);
         var source = new ListSource(ReconTestExport.SourceAfter(initial.Concat(truth)));
-        var dirty = await DirtyKeys.CollectAsync(new ExportLogReader(store, ReconTestExport.Source), afterSeq: 400, log.Head, maxKeys: 100, default);
+        var dirty = await DirtyKeys.CollectAsync(new ExportLogReader(store, ReconTestExport.Source), afterSeq: 400, log.Head, maxKeys: 100, onlyKeys: null, default);
 
         var (result, all) = await ReconTestExport.RunAsync(store, log.Head.LastSeq, source,
             new ReconciliationRequest { Seq = log.Head.LastSeq, Mode = ReconciliationMode.Incremental, RangeIndexes = [], DirtyKeys = dirty });
@@ -47,7 +47,7 @@ public sealed class IncrementalPointReadTests
         var captured = new List<(TestOp, long)> { (new TestOp(1, false, 2), 401), (new TestOp(399, false, 2), 402) };
         var (store, log) = await ReconTestExport.BuildAsync([initial, captured], [true, true], 16);
         var source = new ListSource(ReconTestExport.SourceAfter(initial.Concat(captured)));
-        var dirty = await DirtyKeys.CollectAsync(new ExportLogReader(store, ReconTestExport.Source), 400, log.Head, 100, default);
+        var dirty = await DirtyKeys.CollectAsync(new ExportLogReader(store, ReconTestExport.Source), 400, log.Head, 100, null, default);
 
         var (result, all) = await ReconTestExport.RunAsync(store, log.Head.LastSeq, source,
             new ReconciliationRequest { Seq = log.Head.LastSeq, Mode = ReconciliationMode.Incremental, RangeIndexes = [0], DirtyKeys = dirty });
@@ -64,8 +64,8 @@ public sealed class IncrementalPointReadTests
         var initial = Initial.Select((op, i) => (op, (long)i + 1)).ToList();
         var (store, log) = await ReconTestExport.BuildAsync([initial], [true], 16);
 
-        var dirty = await DirtyKeys.CollectAsync(new ExportLogReader(store, ReconTestExport.Source), 0, log.Head, 399, default);
-        var all = await DirtyKeys.CollectAsync(new ExportLogReader(store, ReconTestExport.Source), 0, log.Head, 400, default);
+        var dirty = await DirtyKeys.CollectAsync(new ExportLogReader(store, ReconTestExport.Source), 0, log.Head, 399, null, default);
+        var all = await DirtyKeys.CollectAsync(new ExportLogReader(store, ReconTestExport.Source), 0, log.Head, 400, null, default);
 
         Assert.Null(dirty);
         Assert.Equal(400, all!.Count);

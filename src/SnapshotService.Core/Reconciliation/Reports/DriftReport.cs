@@ -79,6 +79,9 @@ public sealed record DriftReport(
     /// <summary>Schema drift and dead letters seen with this run, or null (reports written before they existed).</summary>
     public DriftDataQuality? DataQuality { get; init; }
 
+    /// <summary>What settling the keys found different did, or null (reports written before runs settled, and runs that failed before comparing).</summary>
+    public DriftSettleSummary? Settle { get; init; }
+
     /// <summary>True when the run found at least one drifted key (whether it succeeded or not).</summary>
     public bool HasDrift => Counts.Total > 0;
 
@@ -102,3 +105,13 @@ public sealed record DriftDataQuality(long SchemaSinceSeq, IReadOnlyList<string>
     /// <summary>True when the schema changed since the previous report.</summary>
     public bool SchemaChanged => FieldsAdded.Count > 0 || FieldsRemoved.Count > 0 || FieldsRetyped.Count > 0;
 }
+
+/// <summary>
+/// Keys a run found different that were not drift: the export caught up with them once it passed
+/// a re-read of the source (changes in flight), or they could not be judged in time. Neither is in
+/// <see cref="DriftReport.Counts"/>; unsettled keys keep the run from counting as aligned.
+/// </summary>
+/// <param name="ResolvedInFlight">Keys the export caught up with.</param>
+/// <param name="Unsettled">Keys that could not be judged in time.</param>
+/// <param name="FirstUnsettled">The first unsettled keys with the reason (at most <see cref="DriftReport.InlineKeyLimit"/>).</param>
+public sealed record DriftSettleSummary(long ResolvedInFlight, long Unsettled, IReadOnlyList<UnsettledKey> FirstUnsettled);

@@ -20,7 +20,8 @@ internal static class DriftReportJson
             [.. r.Categories.Select(c => new CategoryDto(DriftCategoryNames.NameOf(c.Category), c.Count, [.. c.FirstKeys], [.. c.Parts.Select(p => new PartDto(p.Name, p.Count))]))],
             r.Repair?.RepairedCount, r.Repair?.FirstSeq, r.Repair?.LastSeq, r.Repair?.SkippedAligned, r.Repair?.NotRepairable,
             r.Status == DriftReportStatus.Succeeded ? "succeeded" : "failed", r.FailureReason, r.KeysPointChecked,
-            r.DataQuality is { } q ? new QualityDto(q.SchemaSinceSeq, [.. q.FieldsAdded], [.. q.FieldsRemoved], [.. q.FieldsRetyped], q.OpenDeadLetters) : null),
+            r.DataQuality is { } q ? new QualityDto(q.SchemaSinceSeq, [.. q.FieldsAdded], [.. q.FieldsRemoved], [.. q.FieldsRetyped], q.OpenDeadLetters) : null,
+            r.Settle is { } settle ? new SettleDto(settle.ResolvedInFlight, settle.Unsettled, [.. settle.FirstUnsettled.Select(u => new UnsettledDto(u.Key, u.RangeIndex, u.Reason))]) : null),
         Options);
 
     public static DriftReport Decode(string key, ReadOnlySpan<byte> json)
@@ -57,6 +58,9 @@ internal static class DriftReportJson
             DataQuality = dto.DataQuality is { } q
                 ? new DriftDataQuality(q.SchemaSinceSeq, q.FieldsAdded ?? [], q.FieldsRemoved ?? [], q.FieldsRetyped ?? [], q.OpenDeadLetters)
                 : null,
+            Settle = dto.Settle is { } settle
+                ? new DriftSettleSummary(settle.ResolvedInFlight, settle.Unsettled, [.. (settle.FirstUnsettled ?? []).Select(u => new UnsettledKey(u.Key, u.RangeIndex, u.Reason))])
+                : null,
         };
 
         long Count(DriftCategory category) => categories.FirstOrDefault(c => c.Category == category)?.Count ?? 0;
@@ -66,10 +70,14 @@ internal static class DriftReportJson
 
     private sealed record QualityDto(long SchemaSinceSeq, List<string>? FieldsAdded, List<string>? FieldsRemoved, List<string>? FieldsRetyped, long OpenDeadLetters);
 
+    private sealed record UnsettledDto(string Key, int RangeIndex, string Reason);
+
+    private sealed record SettleDto(long ResolvedInFlight, long Unsettled, List<UnsettledDto>? FirstUnsettled);
+
     private sealed record CategoryDto(string Category, long Count, List<string>? FirstKeys, List<PartDto>? Parts);
 
     private sealed record ReportDto(
         int Format, string? Id, string? SourceId, string? Mode, bool DryRun, DateTimeOffset StartedAt, DateTimeOffset EndedAt, long AnchorSeq,
         int RangesChecked, int RangesTotal, long SourceDocumentsScanned, long SourceDocumentsRead, long ExportDocumentsScanned,
-        List<CategoryDto>? Categories, long? RepairedCount, long? RepairFirstSeq, long? RepairLastSeq, long? RepairSkippedAligned, long? RepairNotRepairable, string? Status, string? FailureReason, long? KeysPointChecked, QualityDto? DataQuality = null);
+        List<CategoryDto>? Categories, long? RepairedCount, long? RepairFirstSeq, long? RepairLastSeq, long? RepairSkippedAligned, long? RepairNotRepairable, string? Status, string? FailureReason, long? KeysPointChecked, QualityDto? DataQuality = null, SettleDto? Settle = null);
 }

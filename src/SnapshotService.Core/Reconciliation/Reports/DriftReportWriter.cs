@@ -121,7 +121,8 @@ public sealed class DriftReportWriter
         var report = await FinishAsync(
             result.StartedAt + result.Elapsed, result.Seq, result.RangesChecked, result.RangesTotal, result.SourceDocumentsScanned, result.SourceDocumentsRead,
             result.ExportDocuments, repair, failed ? DriftReportStatus.Failed : DriftReportStatus.Succeeded,
-            failed ? reason : null, cancellationToken, result.KeysPointChecked).ConfigureAwait(false);
+            failed ? reason : null, cancellationToken, result.KeysPointChecked,
+            result.Settled ? new DriftSettleSummary(result.ResolvedInFlight, result.Unsettled, [.. result.UnsettledKeys.Take(DriftReport.InlineKeyLimit)]) : null).ConfigureAwait(false);
         return report;
     }
 
@@ -141,7 +142,7 @@ public sealed class DriftReportWriter
 
     private async Task<DriftReport> FinishAsync(
         DateTimeOffset endedAt, long anchorSeq, int rangesChecked, int rangesTotal, long sourceScanned, long sourceRead, long exportScanned,
-        DriftRepairSummary? repair, DriftReportStatus status, string? reason, CancellationToken cancellationToken, long keysPointChecked = 0)
+        DriftRepairSummary? repair, DriftReportStatus status, string? reason, CancellationToken cancellationToken, long keysPointChecked = 0, DriftSettleSummary? settle = null)
     {
         _finished = true;
         var sections = new List<DriftCategoryReport>(_categories.Count);
@@ -162,6 +163,7 @@ public sealed class DriftReportWriter
         {
             KeysPointChecked = keysPointChecked,
             DataQuality = DataQuality,
+            Settle = settle,
         };
 
         // The document goes last and only if absent: it is the commit point of the report.
