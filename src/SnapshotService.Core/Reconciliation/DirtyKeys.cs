@@ -8,7 +8,11 @@ namespace SnapshotService.Reconciliation;
 /// <summary>A key the export saw change in a log tail, with its state after the tail (null: deleted).</summary>
 /// <param name="Key">The key.</param>
 /// <param name="Entry">The key's live entry at the end of the tail, or null when its last change was a delete.</param>
-public sealed record DirtyKey(string Key, LiveEntry? Entry);
+public sealed record DirtyKey(string Key, LiveEntry? Entry)
+{
+    /// <summary>The source version of the key's last change in the tail, a delete's too (0 when not known).</summary>
+    public long LastVersion { get; init; }
+}
 
 /// <summary>
 /// The keys an incremental run checks by point reads: those the export changed since the last
@@ -73,7 +77,10 @@ public static class DirtyKeys
                 {
                     records.Add(new DirtyKey(record.Key, record.Operation == ChangeOperation.Delete || record.ContentHash is not { } hash
                         ? null
-                        : new LiveEntry(record.Key, record.PartitionKey, record.Seq, record.SourceVersion, hash, record.Origin, segment.Name)));
+                        : new LiveEntry(record.Key, record.PartitionKey, record.Seq, record.SourceVersion, hash, record.Origin, segment.Name))
+                    {
+                        LastVersion = record.SourceVersion,
+                    });
                 }
             }
             parsed[i] = records;

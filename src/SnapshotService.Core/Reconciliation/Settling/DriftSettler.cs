@@ -68,7 +68,7 @@ public sealed class DriftSettler
         var pending = new Dictionary<string, Candidate>(candidates.Count, StringComparer.Ordinal);
         foreach (var item in candidates)
         {
-            pending.TryAdd(item.Key, new Candidate(item.RangeIndex, ExportKeyState.Of(item)));
+            pending.TryAdd(item.Key, new Candidate(item.RangeIndex, ExportKeyState.Of(item), item.ExportVersion));
         }
         var exportSeq = _comparedSeq;
         var started = _time.GetTimestamp();
@@ -98,7 +98,7 @@ public sealed class DriftSettler
                 var tail = await DirtyKeys.CollectAsync(_log, exportSeq, head, int.MaxValue, pending.Keys.ToHashSet(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
                 foreach (var changed in tail!)
                 {
-                    pending[changed.Key] = pending[changed.Key] with { Export = changed.Entry is { } entry ? ExportKeyState.Of(entry) : null };
+                    pending[changed.Key] = pending[changed.Key] with { Export = changed.Entry is { } entry ? ExportKeyState.Of(entry) : null, LastVersion = changed.LastVersion };
                 }
                 exportSeq = head.LastSeq;
             }
@@ -112,12 +112,12 @@ public sealed class DriftSettler
                     resolved++;
                     pending.Remove(key);
                 }
-                else if (candidate.Export is not { } export || export.SourceVersion <= Math.Max(document?.SourceVersion ?? long.MinValue, readVersion))
+                else if (candidate.LastVersion is not { } last || last <= Math.Max(document?.SourceVersion ?? long.MinValue, readVersion))
                 {
                     confirmed.Add(drift);
                     pending.Remove(key);
                 }
-                // else: the export holds a change newer than the read; read the key again.
+                // else: the export's last change of the key (a delete too) is newer than the read; read the key again.
             }
         }
         confirmed.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
@@ -185,8 +185,12 @@ public sealed class DriftSettler
         }
     }
 
-    /// <summary>A candidate between rounds: its range, and the export's state of it as far as the settle has read the log.</summary>
-    private sealed record Candidate(int RangeIndex, ExportKeyState? Export);
+    /// <summary>
+    /// A candidate between rounds: its range, the export's state of it as far as the settle has read
+    /// the log, and the source version of the export's last change of it (a delete leaves no state
+    /// but has a version: a delete newer than the re-read means the key changed after it).
+    /// </summary>
+    private sealed record Candidate(int RangeIndex, ExportKeyState? Export, long? LastVersion);
 
     /// <summary>The point reads of one round, by key.</summary>
     private sealed class PointReads
