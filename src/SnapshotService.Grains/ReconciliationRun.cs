@@ -82,8 +82,9 @@ internal sealed class ReconciliationRun(
             if (result.Status == ReconciliationStatus.Succeeded)
             {
                 // Aligned: nothing drifted, or every drifted key was repaired (the repair records
-                // are after this seq, so the next incremental run checks them again).
-                var aligned = result.IsAligned || (repairer is not null && repairFailure is null && repairer.Tally.NotRepairable == 0);
+                // are after this seq, so the next incremental run checks them again) — and no key
+                // was left unsettled, or the next incremental run would start past keys never judged.
+                var aligned = result.IsAligned || (repairer is not null && repairFailure is null && repairer.Tally.NotRepairable == 0 && result.Unsettled == 0);
                 var next = new ReconciliationCursor(plan is null ? cursor.RotationCursor : plan.NextCursor, aligned ? headSeq : cursor.AlignedSeq);
                 await next.WriteAsync(store, sourceId, cancellationToken).ConfigureAwait(false);
             }
