@@ -36,6 +36,12 @@ internal sealed class ReconciliationRun(
         ReconciliationMetrics.Record(report);
         span?.SetTag("snapshotservice.report", report.Id);
         span?.SetTag("snapshotservice.drift", report.Counts.Total);
+        if (report.Settle is { } settle)
+        {
+            // Beside the confirmed drift: what the run found different but was not drift.
+            span?.SetTag("snapshotservice.resolved_in_flight", settle.ResolvedInFlight);
+            span?.SetTag("snapshotservice.unsettled", settle.Unsettled);
+        }
         if (report.Status != DriftReportStatus.Succeeded)
         {
             span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, report.FailureReason);

@@ -16,7 +16,9 @@ public sealed partial class OperatorPageBrowserTests(OperatorPageHostFixture hos
     /// <summary>Virtual time for the page's scripts: the first refresh needs a fraction of it; fetches pause virtual time.</summary>
     private static readonly TimeSpan VirtualTime = TimeSpan.FromSeconds(8);
 
-    private string PageUrl => $"http://127.0.0.1:{host.HttpPort}/ui/#source={OperatorPageHostFixture.DriftySourceId}";
+    private string PageUrl => PageUrlOf(OperatorPageHostFixture.DriftySourceId);
+
+    private string PageUrlOf(string sourceId) => $"http://127.0.0.1:{host.HttpPort}/ui/#source={sourceId}";
 
     [Fact]
     public async Task operator_page_renders_live_sources_states_and_a_drift_chart_in_headless_chromium()
@@ -52,12 +54,43 @@ public sealed partial class OperatorPageBrowserTests(OperatorPageHostFixture hos
         }
         Assert.Equal(data.Reports.Count, Points(dom, "missing_in_export").Count);
         Assert.Contains("<polyline", dom, StringComparison.Ordinal);
+        // Confirmed drift is red and says so; beside it, resolved in flight and unsettled (none here:
+        // capture had read the whole history).
+        foreach (var report in data.Reports.Where(r => r.DriftTotal > 0))
+        {
+            var row = ReportRow(dom, report.ReportId);
+            Assert.Contains($"class=\"num drift-confirmed\" data-field=\"drift\">{report.DriftTotal.ToString("N0", CultureInfo.InvariantCulture)} (drift)<", row, StringComparison.Ordinal);
+            Assert.Contains("data-field=\"resolved-in-flight\">0<", row, StringComparison.Ordinal);
+            Assert.Contains("class=\"num\" data-field=\"unsettled\">0<", row, StringComparison.Ordinal);
+        }
+        Assert.DoesNotContain("class=\"unsettled-run\"", dom, StringComparison.Ordinal);
 
         Assert.Contains($"data-snapshot-id=\"{data.Snapshot.SnapshotId}\"", dom, StringComparison.Ordinal);
         Assert.Contains("before-upgrade", dom, StringComparison.Ordinal);
         Assert.Contains($"data-schedule-id=\"{OperatorPageHostFixture.ScheduleId}\"", dom, StringComparison.Ordinal);
         Assert.Contains("cron 0 2 * * * (UTC)", dom, StringComparison.Ordinal);
 
+        AssertStayedOnLoopback(run);
+    }
+
+    [Fact]
+    public async Task operator_page_shows_unsettled_keys_in_amber_beside_zero_confirmed_drift()
+    {
+        var data = await host.PrepareAsync();
+        var report = data.UnsettledReport;
+
+        var (dom, run) = await LoadedDomAsync(PageUrlOf(OperatorPageHostFixture.DegradedSourceId));
+
+        Assert.Matches(EmptyErrors(), dom);
+        var row = ReportRow(dom, report.ReportId);
+        Assert.Contains("class=\"num\" data-field=\"drift\">0<", row, StringComparison.Ordinal);
+        Assert.DoesNotContain("drift-confirmed", row, StringComparison.Ordinal);
+        Assert.Contains("data-field=\"resolved-in-flight\">0<", row, StringComparison.Ordinal);
+        Assert.Contains($"class=\"num unsettled\" data-field=\"unsettled\" title=\"First unsettled key {report.UnsettledKeys[0].Key}: ", row, StringComparison.Ordinal);
+        Assert.Contains($">{report.Unsettled.ToString("N0", CultureInfo.InvariantCulture)} (unsettled)<", row, StringComparison.Ordinal);
+        // The chart plots confirmed drift (0) and marks the run on the time axis in amber.
+        Assert.Equal(0L, Points(dom, "total")[report.ReportId]);
+        Assert.Contains($"class=\"unsettled-run\" data-count=\"{report.Unsettled.ToString(CultureInfo.InvariantCulture)}\" data-report-id=\"{report.ReportId}\"", dom, StringComparison.Ordinal);
         AssertStayedOnLoopback(run);
     }
 
@@ -88,12 +121,12 @@ public sealed partial class OperatorPageBrowserTests(OperatorPageHostFixture hos
     /// Loads the page until its first refresh has rendered everything (a slow first load on a busy
     /// machine may use up the virtual-time budget; a later attempt then finds the data).
     /// </summary>
-    private async Task<(string Dom, ChromiumRun Run)> LoadedDomAsync()
+    private async Task<(string Dom, ChromiumRun Run)> LoadedDomAsync(string? url = null)
     {
         ChromiumRun? run = null;
         for (var attempt = 1; attempt <= 5; attempt++)
         {
-            run = await HeadlessChromium.DumpDomAsync(PageUrl, VirtualTime);
+            run = await HeadlessChromium.DumpDomAsync(url ?? PageUrl, VirtualTime);
             if (run.Output.Contains("data-loaded=\"true\"", StringComparison.Ordinal) && run.Output.Contains("class=\"point\"", StringComparison.Ordinal))
             {
                 return (run.Output, run);
@@ -139,6 +172,13 @@ public sealed partial class OperatorPageBrowserTests(OperatorPageHostFixture hos
     {
         var match = Regex.Match(dom, $"<tr data-source-id=\"{Regex.Escape(sourceId)}\"[^>]*>(.*?)</tr>", RegexOptions.Singleline);
         Assert.True(match.Success, $"The sources table has no row for '{sourceId}'.");
+        return match.Value;
+    }
+
+    private static string ReportRow(string dom, string reportId)
+    {
+        var match = Regex.Match(dom, $"<tr data-report-id=\"{Regex.Escape(reportId)}\"[^>]*>(.*?)</tr>", RegexOptions.Singleline);
+        Assert.True(match.Success, $"The drift table has no row for report '{reportId}'.");
         return match.Value;
     }
 

@@ -6,7 +6,8 @@ namespace SnapshotService.Host.Tests;
 /// <summary>
 /// A host for the operator page's browser test: a capped simulated source that drops 5% of its
 /// events (so reconciliation finds drift) with four reconciliation runs, a snapshot and a schedule;
-/// and a source that stalls behind a 2 s latency budget (so the page shows a degraded state).
+/// and a source that stalls behind a 2 s latency budget (so the page shows a degraded state) with
+/// one run whose keys stay unsettled (capture never passes the re-read; settling waits 1 s).
 /// </summary>
 public sealed class OperatorPageHostFixture : HostFixture
 {
@@ -56,7 +57,9 @@ public sealed class OperatorPageHostFixture : HostFixture
         await Eventually.TrueAsync(
             async () => (degraded = await Sources.GetSourceAsync(new GetSourceRequest { SourceId = DegradedSourceId })).State == SourceState.Degraded,
             () => $"source '{DegradedSourceId}' turns degraded behind its 2 s budget (now: {degraded})");
-        return new OperatorPageData(reports, snapshot);
+        var unsettled = await Reconciliation.RunReconciliationAsync(new RunReconciliationRequest { SourceId = DegradedSourceId, Mode = "full", DryRun = true });
+        Assert.True(unsettled.Unsettled > 0 && unsettled.DriftTotal == 0, $"the stalled source's keys found different stay unsettled: {unsettled}");
+        return new OperatorPageData(reports, snapshot, unsettled);
     }
 
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings()
@@ -79,8 +82,12 @@ public sealed class OperatorPageHostFixture : HostFixture
         yield return new(stalled + "Simulated:Faults:StallAfterChanges", "300");
         yield return new(stalled + "Simulated:Faults:StallSeconds", "3600");
         yield return new($"SnapshotService:Capture:LagBudgetBySource:{DegradedSourceId}", "00:00:02");
+        yield return new("SnapshotService:Reconciliation:SettleTimeout", "00:00:01");
     }
 }
 
 /// <summary>What the fixture created, for the page's assertions.</summary>
-public sealed record OperatorPageData(IReadOnlyList<DriftReport> Reports, Snapshot Snapshot);
+/// <param name="Reports">The drifting source's runs (confirmed drift), oldest first.</param>
+/// <param name="Snapshot">The drifting source's snapshot.</param>
+/// <param name="UnsettledReport">The stalled source's run: no drift, keys unsettled.</param>
+public sealed record OperatorPageData(IReadOnlyList<DriftReport> Reports, Snapshot Snapshot, DriftReport UnsettledReport);

@@ -28,6 +28,11 @@ public sealed class ReconciliationApiTests(DriftHostFixture host)
         Assert.Equal((int)Math.Min(missing.Count, 100), missing.FirstKeys.Count);
         Assert.Equal(report.Categories.Aggregate(0UL, (sum, c) => sum + c.Count), report.DriftTotal);
         Assert.Equal(0UL, report.RepairedCount);
+        // Capture had read the whole history: every key found different was judged, and the dropped
+        // events stayed different (confirmed drift), none resolved in flight or unsettled.
+        Assert.True(report.Settled);
+        Assert.Equal((0UL, 0UL), (report.ResolvedInFlight, report.Unsettled));
+        Assert.Empty(report.UnsettledKeys);
     }
 
     [Fact]
@@ -109,6 +114,9 @@ public sealed class ReconciliationApiTests(DriftHostFixture host)
         response.AssertOk();
         Assert.Equal("succeeded", response.Body.GetProperty("status").GetString());
         Assert.Equal("0", response.Body.GetProperty("driftTotal").GetString());
+        Assert.True(response.Body.GetProperty("settled").GetBoolean());
+        Assert.Equal("0", response.Body.GetProperty("unsettled").GetString());
+        Assert.Equal(0, response.Body.GetProperty("unsettledKeys").GetArrayLength());
         Assert.Equal(response.Body.GetProperty("rangesTotal").GetUInt32(), response.Body.GetProperty("rangesChecked").GetUInt32());
         Assert.NotEqual("0", response.Body.GetProperty("sourceDocumentsScanned").GetString());
         Assert.Equal(HttpStatusCode.OK, response.Status);

@@ -8,7 +8,7 @@ namespace SnapshotService.Cli.Commands;
 /// <summary><c>snapshotctl drift list|get|episodes</c>.</summary>
 internal static class DriftCommands
 {
-    private static readonly string[] ListHeaders = ["REPORT", "MODE", "STATUS", "DRIFT", "RANGES", "STARTED"];
+    private static readonly string[] ListHeaders = ["REPORT", "MODE", "STATUS", "DRIFT", "RESOLVED IN FLIGHT", "UNSETTLED", "RANGES", "STARTED"];
     private static readonly string[] KeyHeaders = ["KEY", "CATEGORY", "EXPORT SEQ", "EXPORT VERSION", "SOURCE VERSION"];
     private static readonly string[] EpisodeHeaders = ["KEY", "TIMES", "FIRST SEEN", "LAST SEEN", "LAST CATEGORY", "LAST REPORT"];
 
@@ -24,7 +24,7 @@ internal static class DriftCommands
     private static Command List(CommandRunner runner)
     {
         var id = new Argument<string>("ID") { Description = "The source id." };
-        var onlyDrift = new Option<bool>("--only-drift") { Description = "Only reports that found drift." };
+        var onlyDrift = new Option<bool>("--only-drift") { Description = "Only reports that found confirmed drift." };
         var pageSize = new Option<int>("--page-size") { Description = "1..1000 reports per page (default 100)." };
         var pageToken = new Option<string?>("--page-token") { Description = "The token printed after the previous page." };
         var command = new Command("list", "List a source's drift reports, newest first.") { id, onlyDrift, pageSize, pageToken };
@@ -49,6 +49,8 @@ internal static class DriftCommands
                 r.Mode + (r.DryRun ? " (dry run)" : string.Empty),
                 r.Status,
                 Formats.Number(r.DriftTotal),
+                Settled(r, r.ResolvedInFlight),
+                Settled(r, r.Unsettled),
                 Ranges(r),
                 Formats.Time(r.StartTime),
             ]));
@@ -151,7 +153,10 @@ internal static class DriftCommands
         return command;
     }
 
-    /// <summary>Prints a report: one line per field, then each category's count and first keys.</summary>
+    /// <summary>
+    /// Prints a report: one line per field; confirmed drift (drift_total and its categories' counts
+    /// and first keys) with the keys resolved in flight and the unsettled ones (with reasons) beside it.
+    /// </summary>
     public static void Print(Printer printer, DriftReport r)
     {
         if (printer.Json)
@@ -175,6 +180,8 @@ internal static class DriftCommands
             ("export_documents_scanned", Formats.Number(r.ExportDocumentsScanned)),
             ("keys_point_checked", Formats.Number(r.KeysPointChecked)),
             ("drift_total", Formats.Number(r.DriftTotal)),
+            ("resolved_in_flight", Settled(r, r.ResolvedInFlight)),
+            ("unsettled", Unsettled(r)),
         };
         foreach (var c in r.Categories)
         {
@@ -188,6 +195,22 @@ internal static class DriftCommands
             fields.Add(("repair_skipped", $"{Formats.Number(r.RepairSkippedAligned)} caught up by capture, {Formats.Number(r.RepairNotRepairable)} newer in the export"));
         }
         printer.Fields(fields);
+    }
+
+    /// <summary>A settle count, or "-" for a report written before runs settled (its drift counted every key found different).</summary>
+    private static string Settled(DriftReport r, ulong count) => r.Settled ? Formats.Number(count) : "-";
+
+    /// <summary>The unsettled count, then the first keys grouped by reason: "2: k1, k2 (capture had not committed …)".</summary>
+    private static string Unsettled(DriftReport r)
+    {
+        if (!r.Settled || r.UnsettledKeys.Count == 0)
+        {
+            return Settled(r, r.Unsettled);
+        }
+        var shown = r.UnsettledKeys.Take(5).ToList();
+        var groups = shown.GroupBy(u => u.Reason, StringComparer.Ordinal).Select(g => $"{string.Join(", ", g.Select(u => u.Key))} ({g.Key})");
+        var more = r.Unsettled > (ulong)shown.Count ? $" … (drift get {r.SourceId} {r.ReportId} --json lists the first {r.UnsettledKeys.Count} with reasons)" : string.Empty;
+        return $"{Formats.Number(r.Unsettled)}: {string.Join("; ", groups)}{more}";
     }
 
     private static string Repaired(DriftReport r) => r.RepairedCount == 0

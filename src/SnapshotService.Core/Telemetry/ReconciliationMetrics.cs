@@ -20,9 +20,17 @@ public static class ReconciliationMetrics
     public static readonly Counter<long> Runs = SnapshotServiceTelemetry.Meter.CreateCounter<long>(
         "snapshotservice.reconciliation.runs", "{run}", "Reconciliation runs finished, by mode and status.");
 
-    /// <summary>Drifted keys found, by category.</summary>
+    /// <summary>Confirmed drift found, by category: keys still different once capture had passed a re-read of them.</summary>
     public static readonly Counter<long> Drift = SnapshotServiceTelemetry.Meter.CreateCounter<long>(
-        "snapshotservice.reconciliation.drift", "{key}", "Drifted keys found by reconciliation, by category.");
+        "snapshotservice.reconciliation.drift", "{key}", "Confirmed drifted keys found by reconciliation, by category.");
+
+    /// <summary>Keys a run found different that capture caught up with: changes in flight, not drift.</summary>
+    public static readonly Counter<long> ResolvedInFlight = SnapshotServiceTelemetry.Meter.CreateCounter<long>(
+        "snapshotservice.reconciliation.resolved_in_flight", "{key}", "Keys reconciliation found different that capture caught up with (changes in flight, not drift).");
+
+    /// <summary>Keys a run found different but could not judge in time (capture behind, paused or failed): not drift, not aligned.</summary>
+    public static readonly Counter<long> Unsettled = SnapshotServiceTelemetry.Meter.CreateCounter<long>(
+        "snapshotservice.reconciliation.unsettled", "{key}", "Keys reconciliation found different but could not judge in time (capture behind, paused or failed).");
 
     /// <summary>Keys repaired through the log.</summary>
     public static readonly Counter<long> Repairs = SnapshotServiceTelemetry.Meter.CreateCounter<long>(
@@ -55,6 +63,13 @@ public static class ReconciliationMetrics
             {
                 Drift.Add(count, source, new KeyValuePair<string, object?>(CategoryTag, DriftCategoryNames.NameOf(category)));
             }
+        }
+        if (report.Settle is { } settle)
+        {
+            // Added even when 0: the series then exists from a source's first run, so an increase
+            // (the unsettled alert) is seen from its first occurrence, not only from its second.
+            ResolvedInFlight.Add(settle.ResolvedInFlight, source);
+            Unsettled.Add(settle.Unsettled, source);
         }
         if (report.Repair is { RepairedCount: > 0 } repair)
         {

@@ -60,6 +60,14 @@ internal static class ReconciliationMapping
             api.DataQuality.FieldsRemoved.AddRange(quality.FieldsRemoved);
             api.DataQuality.FieldsRetyped.AddRange(quality.FieldsRetyped);
         }
+        if (report.Settle is { } settle)
+        {
+            // Beside drift_total, which counts confirmed drift only: what else the run found different.
+            api.Settled = true;
+            api.ResolvedInFlight = ToUInt64(settle.ResolvedInFlight);
+            api.Unsettled = ToUInt64(settle.Unsettled);
+            api.UnsettledKeys.AddRange(settle.FirstUnsettled.Select(u => new V1.UnsettledKey { Key = u.Key, RangeIndex = (uint)Math.Max(0, u.RangeIndex), Reason = u.Reason }));
+        }
         return api;
     }
 

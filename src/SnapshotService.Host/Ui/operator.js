@@ -24,9 +24,11 @@
   };
 
   // One series per drift category plus the total; each has its own marker shape (and dash) as
-  // well as a colour (Okabe-Ito palette, readable with common colour-vision deficiencies).
+  // well as a colour (Okabe-Ito palette, readable with common colour-vision deficiencies). The
+  // chart plots confirmed drift only: keys still different once capture had passed a re-read of
+  // them. Keys resolved in flight and unsettled keys are not drift; they are shown beside it.
   const SERIES = [
-    { id: "total", label: "Total drift", colour: "#000000", marker: "circle", dash: "" },
+    { id: "total", label: "Confirmed drift (total)", colour: "#000000", marker: "circle", dash: "" },
     { id: "missing_in_export", label: "Missing in export", colour: "#0072B2", marker: "square", dash: "6 3" },
     { id: "extra_in_export", label: "Extra in export", colour: "#D55E00", marker: "triangle", dash: "2 3" },
     { id: "content_mismatch", label: "Content mismatch", colour: "#009E73", marker: "diamond", dash: "8 3 2 3" },
@@ -264,6 +266,22 @@
     return category ? Number(category.count || 0) : 0;
   }
 
+  // Reports written before runs settled have settled=false: their drift counted every key found
+  // different, and they have no resolved-in-flight or unsettled figures (shown as "—").
+  function settleText(report, field) {
+    return report.settled ? formatCount(report[field]) : "—";
+  }
+
+  function unsettledCount(report) {
+    return report.settled ? Number(report.unsettled || 0) : 0;
+  }
+
+  function settleSummary(report) {
+    return report.settled
+      ? "resolved in flight " + formatCount(report.resolvedInFlight) + ", unsettled " + formatCount(report.unsettled)
+      : "written before runs settled";
+  }
+
   function renderDriftChart(sourceId, reportsNewestFirst) {
     const container = $("drift-chart");
     const reports = reportsNewestFirst
@@ -291,6 +309,7 @@
     const y = (v) => margin.top + plotH - (v / yMax) * plotH;
 
     const failed = reports.length - succeeded.length;
+    const unsettledRuns = succeeded.filter((r) => unsettledCount(r) > 0).length;
     const svg = svgEl("svg", {
       viewBox: "0 0 " + width + " " + height,
       width: width,
@@ -301,11 +320,12 @@
       "data-source-id": sourceId,
     });
     svg.append(
-      svgEl("title", { id: "drift-chart-title" }, "Drift per reconciliation run over time for source " + sourceId),
+      svgEl("title", { id: "drift-chart-title" }, "Confirmed drift per reconciliation run over time for source " + sourceId),
       svgEl("desc", { id: "drift-chart-desc" },
         reports.length + " runs from " + formatTime(reports[0].startTime) + " to "
-        + formatTime(reports[reports.length - 1].startTime) + " UTC; highest total drift "
+        + formatTime(reports[reports.length - 1].startTime) + " UTC; highest confirmed drift "
         + yMaxRaw + (failed ? "; " + failed + " failed runs marked on the time axis" : "")
+        + (unsettledRuns ? "; " + unsettledRuns + " runs with unsettled keys marked on the time axis" : "")
         + ". The table below lists the same runs."));
 
     // Grid and axes.
@@ -328,7 +348,7 @@
       svgEl("line", { x1: margin.left, x2: width - margin.right, y1: margin.top + plotH, y2: margin.top + plotH, class: "axis" }),
       svgEl("text", { x: margin.left + plotW / 2, y: height - 6, "text-anchor": "middle", class: "axis-label" }, "Run start time (UTC)"),
       svgEl("text", { x: 14, y: margin.top + plotH / 2, "text-anchor": "middle", class: "axis-label",
-        transform: "rotate(-90 14 " + (margin.top + plotH / 2) + ")" }, "Drifted keys"));
+        transform: "rotate(-90 14 " + (margin.top + plotH / 2) + ")" }, "Confirmed drifted keys"));
     svg.append(axes);
 
     // One series per category, total last so it is drawn on top.
@@ -350,7 +370,8 @@
         marker.setAttribute("data-count", String(value));
         marker.setAttribute("data-report-id", p.r.reportId || "");
         marker.append(svgEl("title", {}, series.label + ": " + value + " at " + formatTime(p.r.startTime)
-          + " UTC (" + (p.r.mode || "") + (p.r.dryRun ? ", dry run" : "") + ", " + (p.r.reportId || "") + ")"));
+          + " UTC (" + (p.r.mode || "") + (p.r.dryRun ? ", dry run" : "") + ", " + (p.r.reportId || "") + "); "
+          + settleSummary(p.r) + " (not drift)"));
         g.append(marker);
       }
       svg.append(g);
@@ -366,6 +387,20 @@
     }
     svg.append(failures);
 
+    // Runs that left keys unsettled: an amber mark on the time axis. Not drift, but drift could
+    // not be judged for those keys (capture was behind, paused or failed).
+    const unsettled = svgEl("g", { class: "series", "data-series": "unsettled" });
+    for (const r of succeeded.filter((r) => unsettledCount(r) > 0)) {
+      const px = x(Date.parse(r.startTime));
+      const mark = svgEl("text", { x: px, y: margin.top + plotH - 4, "text-anchor": "middle", class: "unsettled-run",
+        "data-count": String(unsettledCount(r)), "data-report-id": r.reportId || "" }, "⚠");
+      const reason = (r.unsettledKeys || [])[0];
+      mark.append(svgEl("title", {}, formatCount(r.unsettled) + " keys unsettled at " + formatTime(r.startTime)
+        + " UTC (not drift: could not be judged in time)" + (reason ? ": " + reason.reason : "")));
+      unsettled.append(mark);
+    }
+    svg.append(unsettled);
+
     const legend = el("ul", { class: "legend", "aria-label": "Chart legend" });
     for (const series of SERIES) {
       const swatch = svgEl("svg", { width: 28, height: 14, viewBox: "0 0 28 14", "aria-hidden": "true" });
@@ -376,6 +411,9 @@
     }
     if (failed) {
       legend.append(el("li", {}, el("span", { class: "failed-run", "aria-hidden": "true" }, "✕"), " Failed run"));
+    }
+    if (unsettledRuns) {
+      legend.append(el("li", {}, el("span", { class: "unsettled-run", "aria-hidden": "true" }, "⚠"), " Run with unsettled keys (capture behind; not drift)"));
     }
     container.replaceChildren(svg, legend);
   }
@@ -413,18 +451,27 @@
     const rows = reports.map((r) => {
       const ok = r.status === "succeeded";
       const drift = Number(r.driftTotal || 0);
+      const unsettled = unsettledCount(r);
+      const reason = (r.unsettledKeys || [])[0];
       return el("tr", { "data-report-id": r.reportId || "" },
         el("td", { class: "nowrap" }, formatTime(r.startTime)),
         el("td", { class: "mono" }, r.reportId || ""),
         el("td", {}, (r.mode || "") + (r.dryRun ? " (dry run)" : "")),
         el("td", { class: ok ? "" : "state-bad" }, ok ? "Succeeded" : "✕ Failed" + (r.failureReason ? ": " + r.failureReason : "")),
-        el("td", { class: "num" }, ok ? formatCount(r.driftTotal) + (drift > 0 ? " (drift)" : "") : "—"),
+        // Red is for confirmed drift only; the words say it too.
+        el("td", { class: "num" + (ok && drift > 0 ? " drift-confirmed" : ""), "data-field": "drift" },
+          ok ? formatCount(r.driftTotal) + (drift > 0 ? " (drift)" : "") : "—"),
+        el("td", { class: "num", "data-field": "resolved-in-flight" }, ok ? settleText(r, "resolvedInFlight") : "—"),
+        // Amber: not drift, but not judged either (capture behind, paused or failed).
+        el("td", { class: "num" + (unsettled > 0 ? " unsettled" : ""), "data-field": "unsettled",
+          title: unsettled > 0 && reason ? "First unsettled key " + reason.key + ": " + reason.reason : "" },
+          ok ? settleText(r, "unsettled") + (unsettled > 0 ? " (unsettled)" : "") : "—"),
         ...SERIES.slice(1).map((s) => el("td", { class: "num" }, ok ? formatCount(seriesValue(r, s.id)) : "—")),
         el("td", { class: "num" }, formatCount(r.repairedCount)),
         el("td", { class: "num" }, (r.rangesChecked || 0) + " of " + (r.rangesTotal || 0)));
     });
     if (rows.length === 0) {
-      rows.push(el("tr", {}, el("td", { colspan: "11", class: "empty" }, "No drift reports yet.")));
+      rows.push(el("tr", {}, el("td", { colspan: "13", class: "empty" }, "No drift reports yet.")));
     }
     $("drift-body").replaceChildren(...rows);
   }
