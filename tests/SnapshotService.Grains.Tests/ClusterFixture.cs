@@ -80,7 +80,13 @@ public sealed class TestSources : IChangeSourceFactory
         {
             return new LossySource(new SimulatedSource(sourceId, LossySource.Options, clock: clock), invalidate: sourceId.StartsWith("sim-gone-", StringComparison.Ordinal));
         }
-        var source = new SimulatedSource(sourceId, Options, clock: clock);
+        // "sim-drop-…" sources lose 2% of their change events: real drift for repairing runs to find.
+        var options = Options;
+        if (sourceId.StartsWith("sim-drop-", StringComparison.Ordinal))
+        {
+            options.Faults = new SimulatedFaultOptions { DropPerMille = 20 };
+        }
+        var source = new SimulatedSource(sourceId, options, clock: clock);
         // "sim-flaky-…" sources fail every read while the test holds them down (see FlakySource).
         if (sourceId.StartsWith("sim-flaky-", StringComparison.Ordinal))
         {

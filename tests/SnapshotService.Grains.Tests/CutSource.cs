@@ -11,7 +11,7 @@ namespace SnapshotService.Grains.Tests;
 /// position reaches it. "sim-nocut-…" sources name a cut that is never passed (a feed range that
 /// never catches up).
 /// </summary>
-internal sealed class CutSource(SimulatedSource inner, bool neverPassed) : IChangeSource, IConsistentCut
+internal sealed class CutSource(SimulatedSource inner, bool neverPassed) : IChangeSource, IConsistentCut, IReadCoverage
 {
     /// <summary>How far the cut lies beyond anything capture can have read: 40 ms of the test sources' 5,000 changes/s.</summary>
     public const long AheadBy = 200;
@@ -25,6 +25,9 @@ internal sealed class CutSource(SimulatedSource inner, bool neverPassed) : IChan
     public IAsyncEnumerable<SourceDocument> ScanAsync(KeyRange range, CancellationToken cancellationToken) => inner.ScanAsync(range, cancellationToken);
 
     public ValueTask<KeyReadResult> ReadKeysAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) => inner.ReadKeysAsync(keys, cancellationToken);
+
+    /// <summary>What capture has passed is the simulated source's to say (the settle of drift candidates asks).</summary>
+    public bool Covers(SourcePosition committed, KeyReadResult read) => inner.Covers(committed, read);
 
     public ValueTask<SourceWatermark> GetWatermarkAsync(CancellationToken cancellationToken) => inner.GetWatermarkAsync(cancellationToken);
 

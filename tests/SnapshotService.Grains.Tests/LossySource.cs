@@ -11,7 +11,7 @@ namespace SnapshotService.Grains.Tests;
 /// after that reports the re-backfill complete. It also takes backfill requests and reports
 /// health, like a real adapter. "sim-gone-…" sources are invalidated at <see cref="LossAt"/> instead.
 /// </summary>
-internal sealed class LossySource(SimulatedSource inner, bool invalidate) : IChangeSource, IBackfillControl, ISourceHealthProbe
+internal sealed class LossySource(SimulatedSource inner, bool invalidate) : IChangeSource, IBackfillControl, ISourceHealthProbe, IReadCoverage
 {
     public const long LossAt = 300;
     public const long Lost = 200;
@@ -76,6 +76,9 @@ internal sealed class LossySource(SimulatedSource inner, bool invalidate) : ICha
     public IAsyncEnumerable<SourceDocument> ScanAsync(KeyRange range, CancellationToken cancellationToken) => inner.ScanAsync(range, cancellationToken);
 
     public ValueTask<KeyReadResult> ReadKeysAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) => inner.ReadKeysAsync(keys, cancellationToken);
+
+    /// <summary>What capture has passed is the simulated source's to say (the settle of drift candidates asks).</summary>
+    public bool Covers(SourcePosition committed, KeyReadResult read) => inner.Covers(committed, read);
 
     public ValueTask<SourceWatermark> GetWatermarkAsync(CancellationToken cancellationToken) => inner.GetWatermarkAsync(cancellationToken);
 

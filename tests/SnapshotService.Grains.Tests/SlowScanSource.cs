@@ -4,7 +4,7 @@ using SnapshotService.Sources;
 namespace SnapshotService.Grains.Tests;
 
 /// <summary>A source whose range scans pause first, so a reconciliation is reliably still running when a test asks for another.</summary>
-internal sealed class SlowScanSource(IChangeSource inner, TimeSpan pause) : IChangeSource
+internal sealed class SlowScanSource(IChangeSource inner, TimeSpan pause) : IChangeSource, IReadCoverage
 {
     public SourceDescriptor Describe() => inner.Describe();
 
@@ -21,6 +21,9 @@ internal sealed class SlowScanSource(IChangeSource inner, TimeSpan pause) : ICha
     }
 
     public ValueTask<KeyReadResult> ReadKeysAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) => inner.ReadKeysAsync(keys, cancellationToken);
+
+    /// <summary>What capture has passed is the simulated source's to say (the settle of drift candidates asks).</summary>
+    public bool Covers(SourcePosition committed, KeyReadResult read) => ((IReadCoverage)inner).Covers(committed, read);
 
     public ValueTask<SourceWatermark> GetWatermarkAsync(CancellationToken cancellationToken) => inner.GetWatermarkAsync(cancellationToken);
 

@@ -35,23 +35,13 @@ public static class DirtyKeys
     /// </summary>
     public static async Task<IReadOnlyList<DirtyKey>?> CollectAsync(ExportLogReader log, long afterSeq, LogHead head, int maxKeys, IReadOnlySet<string>? onlyKeys, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(log);
-        ArgumentNullException.ThrowIfNull(head);
         var last = new Dictionary<string, DirtyKey>(StringComparer.Ordinal);
-        var window = new List<(CommitRecord Commit, SegmentRef Segment)>(Window);
-        var commit = await log.FindCommitContainingSeqAsync(afterSeq + 1, head, cancellationToken).ConfigureAwait(false);
-        for (; commit is not null && commit.FirstSeq <= head.LastSeq; commit = commit.Number < head.CommitNumber ? await log.ReadCommitAsync(commit.Number + 1, cancellationToken).ConfigureAwait(false) : null)
+        var complete = await WalkAsync(log, afterSeq, head, onlyKeys, change =>
         {
-            foreach (var segment in commit.Segments.Where(s => s.LastSeq > afterSeq && s.FirstSeq <= head.LastSeq))
-            {
-                window.Add((commit, segment));
-                if (window.Count == Window && !await TakeWindowAsync(log, window, afterSeq, head.LastSeq, last, maxKeys, onlyKeys, cancellationToken).ConfigureAwait(false))
-                {
-                    return null;
-                }
-            }
-        }
-        if (!await TakeWindowAsync(log, window, afterSeq, head.LastSeq, last, maxKeys, onlyKeys, cancellationToken).ConfigureAwait(false))
+            last[change.Key] = change; // segments and lines are in seq order: the last change wins
+            return last.Count <= maxKeys;
+        }, cancellationToken).ConfigureAwait(false);
+        if (!complete)
         {
             return null;
         }
@@ -60,8 +50,50 @@ public static class DirtyKeys
         return keys;
     }
 
-    /// <summary>Reads the window's segments in parallel, applies their records in seq order, and empties the window; false past <paramref name="maxKeys"/>.</summary>
-    private static async Task<bool> TakeWindowAsync(ExportLogReader log, List<(CommitRecord Commit, SegmentRef Segment)> window, long afterSeq, long toSeq, Dictionary<string, DirtyKey> last, int maxKeys, IReadOnlySet<string>? onlyKeys, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every change of <paramref name="keys"/> in records (afterSeq, head.LastSeq], per key in seq
+    /// order (metadata only). A drift settle needs them all: the export's state of a key as of a
+    /// source version is its last change at or below that version, not its last change.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, List<DirtyKey>>> CollectChangesAsync(ExportLogReader log, long afterSeq, LogHead head, IReadOnlySet<string> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var changes = new Dictionary<string, List<DirtyKey>>(StringComparer.Ordinal);
+        await WalkAsync(log, afterSeq, head, keys, change =>
+        {
+            if (!changes.TryGetValue(change.Key, out var list))
+            {
+                changes[change.Key] = list = [];
+            }
+            list.Add(change);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        return changes;
+    }
+
+    /// <summary>Hands each change of records (afterSeq, head.LastSeq] to <paramref name="take"/> in seq order; false as soon as it returns false.</summary>
+    private static async Task<bool> WalkAsync(ExportLogReader log, long afterSeq, LogHead head, IReadOnlySet<string>? onlyKeys, Func<DirtyKey, bool> take, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(head);
+        var window = new List<(CommitRecord Commit, SegmentRef Segment)>(Window);
+        var commit = await log.FindCommitContainingSeqAsync(afterSeq + 1, head, cancellationToken).ConfigureAwait(false);
+        for (; commit is not null && commit.FirstSeq <= head.LastSeq; commit = commit.Number < head.CommitNumber ? await log.ReadCommitAsync(commit.Number + 1, cancellationToken).ConfigureAwait(false) : null)
+        {
+            foreach (var segment in commit.Segments.Where(s => s.LastSeq > afterSeq && s.FirstSeq <= head.LastSeq))
+            {
+                window.Add((commit, segment));
+                if (window.Count == Window && !await TakeWindowAsync(log, window, afterSeq, head.LastSeq, onlyKeys, take, cancellationToken).ConfigureAwait(false))
+                {
+                    return false;
+                }
+            }
+        }
+        return await TakeWindowAsync(log, window, afterSeq, head.LastSeq, onlyKeys, take, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the window's segments in parallel, hands their records over in seq order, and empties the window; false when <paramref name="take"/> said stop.</summary>
+    private static async Task<bool> TakeWindowAsync(ExportLogReader log, List<(CommitRecord Commit, SegmentRef Segment)> window, long afterSeq, long toSeq, IReadOnlySet<string>? onlyKeys, Func<DirtyKey, bool> take, CancellationToken cancellationToken)
     {
         var parsed = new List<DirtyKey>[window.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, window.Count), cancellationToken, async (i, token) =>
@@ -90,8 +122,7 @@ public static class DirtyKeys
         {
             foreach (var record in records)
             {
-                last[record.Key] = record; // segments and lines are in seq order: the last change wins
-                if (last.Count > maxKeys)
+                if (!take(record))
                 {
                     return false;
                 }

@@ -14,11 +14,13 @@ namespace SnapshotService.Reconciliation;
 /// <remarks>
 /// <para><b>A round.</b> Point-read the candidates at the source; wait (bounded) until the export's
 /// committed position covers that read — <see cref="IReadCoverage"/>, or a cut taken after the read
-/// (<see cref="IConsistentCut"/>); bring each candidate's export state forward through the log tail
-/// capture committed meanwhile; compare again. Equal: resolved in flight. Different, and the export's
-/// version is not newer than the read: confirmed drift — capture has passed everything the read
-/// saw and still does not hold it. Different, and the export is newer than the read: the key changed
-/// after the read, so it gets another round, up to <see cref="DriftSettleOptions.MaxRounds"/>.</para>
+/// (<see cref="IConsistentCut"/>); collect every change capture committed to the candidates since the
+/// compared seq; compare each key's re-read with the export's state <i>as of the read</i> (its last
+/// change at or below the version the read reflects). Equal: resolved in flight. Different: confirmed
+/// drift — capture has passed everything the read saw and the export still does not hold it.
+/// Changes after the read do not matter (a hot key that changes every few milliseconds settles in one
+/// round); only a compared state newer than the read itself (a source whose point reads lag its
+/// writes) gets another round, up to <see cref="DriftSettleOptions.MaxRounds"/>.</para>
 /// <para><b>Never drift by default.</b> A candidate that cannot be judged — capture does not pass the
 /// read within <see cref="DriftSettleOptions.Timeout"/> (it is behind, paused or failed), the key
 /// keeps changing, or the source cannot tell what a position covers — is unsettled, with the
@@ -68,7 +70,7 @@ public sealed class DriftSettler
         var pending = new Dictionary<string, Candidate>(candidates.Count, StringComparer.Ordinal);
         foreach (var item in candidates)
         {
-            pending.TryAdd(item.Key, new Candidate(item.RangeIndex, ExportKeyState.Of(item), item.ExportVersion));
+            pending.TryAdd(item.Key, new Candidate(item.RangeIndex, ExportKeyState.Of(item), item.ExportVersion, []));
         }
         var exportSeq = _comparedSeq;
         var started = _time.GetTimestamp();
@@ -76,7 +78,7 @@ public sealed class DriftSettler
         {
             if (round > _options.MaxRounds)
             {
-                Unsettle(pending, unsettled, string.Create(CultureInfo.InvariantCulture, $"the key changed again after each of {_options.MaxRounds} re-reads"));
+                Unsettle(pending, unsettled, string.Create(CultureInfo.InvariantCulture, $"the export held a version newer than each of {_options.MaxRounds} re-reads (the source's reads lag its writes)"));
                 break;
             }
             var reads = await ReadAsync([.. pending.Keys], cancellationToken).ConfigureAwait(false);
@@ -95,29 +97,31 @@ public sealed class DriftSettler
             }
             if (head.LastSeq > exportSeq)
             {
-                var tail = await DirtyKeys.CollectAsync(_log, exportSeq, head, int.MaxValue, pending.Keys.ToHashSet(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
-                foreach (var changed in tail!)
+                var tail = await DirtyKeys.CollectChangesAsync(_log, exportSeq, head, pending.Keys.ToHashSet(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
+                foreach (var (key, changes) in tail)
                 {
-                    pending[changed.Key] = pending[changed.Key] with { Export = changed.Entry is { } entry ? ExportKeyState.Of(entry) : null, LastVersion = changed.LastVersion };
+                    pending[key].Tail.AddRange(changes);
                 }
                 exportSeq = head.LastSeq;
             }
             foreach (var (key, candidate) in pending.ToList())
             {
                 var (document, readVersion) = reads.Find(key);
-                var source = document is null ? (SourceKeyState?)null : new SourceKeyState(key, document.PartitionKey, document.SourceVersion, ContentHasher.HashValueOrRaw(document.Document.Span, _hashing));
-                var drift = DriftMerge.DiffKey(candidate.RangeIndex, source, candidate.Export);
-                if (drift is null)
+                var readReflects = Math.Max(document?.SourceVersion ?? long.MinValue, readVersion);
+                if (candidate.StartVersion > readReflects)
                 {
-                    resolved++;
-                    pending.Remove(key);
+                    continue; // the compared state is newer than the re-read (a source whose reads lag its writes): read again
                 }
-                else if (candidate.LastVersion is not { } last || last <= Math.Max(document?.SourceVersion ?? long.MinValue, readVersion))
+                var source = document is null ? (SourceKeyState?)null : new SourceKeyState(key, document.PartitionKey, document.SourceVersion, ContentHasher.HashValueOrRaw(document.Document.Span, _hashing));
+                if (DriftMerge.DiffKey(candidate.RangeIndex, source, candidate.AsOf(readReflects)) is { } drift)
                 {
                     confirmed.Add(drift);
-                    pending.Remove(key);
                 }
-                // else: the export's last change of the key (a delete too) is newer than the read; read the key again.
+                else
+                {
+                    resolved++;
+                }
+                pending.Remove(key);
             }
         }
         confirmed.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
@@ -186,11 +190,26 @@ public sealed class DriftSettler
     }
 
     /// <summary>
-    /// A candidate between rounds: its range, the export's state of it as far as the settle has read
-    /// the log, and the source version of the export's last change of it (a delete leaves no state
-    /// but has a version: a delete newer than the re-read means the key changed after it).
+    /// A candidate between rounds: its range, the export's state of it at the compared seq and that
+    /// state's version, and every change capture committed to it since (in seq order).
     /// </summary>
-    private sealed record Candidate(int RangeIndex, ExportKeyState? Export, long? LastVersion);
+    private sealed record Candidate(int RangeIndex, ExportKeyState? Start, long? StartVersion, List<DirtyKey> Tail)
+    {
+        /// <summary>
+        /// The export's state as of source version <paramref name="version"/>: the last change at or
+        /// below it. Capture has passed the read, so every such change is in the tail; changes above
+        /// it came after the read and are the next run's to judge.
+        /// </summary>
+        public ExportKeyState? AsOf(long version)
+        {
+            var state = Start;
+            foreach (var change in Tail.Where(c => c.LastVersion <= version))
+            {
+                state = change.Entry is { } entry ? ExportKeyState.Of(entry) : null;
+            }
+            return state;
+        }
+    }
 
     /// <summary>The point reads of one round, by key.</summary>
     private sealed class PointReads
