@@ -16,11 +16,14 @@ namespace SnapshotService.Reconciliation;
 /// committed position covers that read — <see cref="IReadCoverage"/>, or a cut taken after the read
 /// (<see cref="IConsistentCut"/>); collect every change capture committed to the candidates since the
 /// compared seq; compare each key's re-read with the export's state <i>as of the read</i> (its last
-/// change at or below the version the read reflects). Equal: resolved in flight. Different: confirmed
-/// drift — capture has passed everything the read saw and the export still does not hold it.
-/// Changes after the read do not matter (a hot key that changes every few milliseconds settles in one
-/// round); only a compared state newer than the read itself (a source whose point reads lag its
-/// writes) gets another round, up to <see cref="DriftSettleOptions.MaxRounds"/>.</para>
+/// change at or below the version the read reflects). Equal: resolved in flight. Different, and no
+/// change of the key after the read: confirmed drift — capture has passed everything the read saw
+/// and the export still does not hold it.
+/// Changes after the read do not matter to a key that agrees (a hot key changing every few
+/// milliseconds resolves in one round). A key that differs but changed after the read gets another
+/// round — a record at or below the read may carry content looked up later (MongoDB's
+/// updateLookup) — as does a compared state newer than the read (a source whose point reads lag its
+/// writes), up to <see cref="DriftSettleOptions.MaxRounds"/>.</para>
 /// <para><b>Never drift by default.</b> A candidate that cannot be judged — capture does not pass the
 /// read within <see cref="DriftSettleOptions.Timeout"/> (it is behind, paused or failed), the key
 /// keeps changing, or the source cannot tell what a position covers — is unsettled, with the
@@ -78,7 +81,7 @@ public sealed class DriftSettler
         {
             if (round > _options.MaxRounds)
             {
-                Unsettle(pending, unsettled, string.Create(CultureInfo.InvariantCulture, $"the export held a version newer than each of {_options.MaxRounds} re-reads (the source's reads lag its writes)"));
+                Unsettle(pending, unsettled, string.Create(CultureInfo.InvariantCulture, $"the key kept changing: the export held a change newer than each of {_options.MaxRounds} re-reads"));
                 break;
             }
             var reads = await ReadAsync([.. pending.Keys], cancellationToken).ConfigureAwait(false);
@@ -113,13 +116,19 @@ public sealed class DriftSettler
                     continue; // the compared state is newer than the re-read (a source whose reads lag its writes): read again
                 }
                 var source = document is null ? (SourceKeyState?)null : new SourceKeyState(key, document.PartitionKey, document.SourceVersion, ContentHasher.HashValueOrRaw(document.Document.Span, _hashing));
-                if (DriftMerge.DiffKey(candidate.RangeIndex, source, candidate.AsOf(readReflects)) is { } drift)
+                if (DriftMerge.DiffKey(candidate.RangeIndex, source, candidate.AsOf(readReflects)) is not { } drift)
                 {
-                    confirmed.Add(drift);
+                    resolved++;
+                }
+                else if (candidate.Tail.Any(c => c.LastVersion > readReflects))
+                {
+                    // Different, but the key changed after the read: a record at or below the read may
+                    // carry content looked up later (MongoDB's updateLookup), so judge it on a later read.
+                    continue;
                 }
                 else
                 {
-                    resolved++;
+                    confirmed.Add(drift);
                 }
                 pending.Remove(key);
             }
